@@ -1,0 +1,69 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Lfm2Vl.Engine.Backends.Cpu;
+
+/// <summary>
+/// Reference-grade blocked GEMM: C[M,N] (=|+=) A[M,K] B[K,N] with arbitrary row/column strides for A and B
+/// and a row-major C (row stride ldc). Rows of C are updated with SIMD row updates, blocked over K so a
+/// panel of B stays in cache. This is the correct baseline a faster packed micro-kernel must match.
+/// </summary>
+public static class Gemm
+{
+    private const int KBlock = 256;
+
+    public static void Run<T>(int m, int n, int k,
+        T[] a, int aOff, int aRowStride, int aColStride,
+        T[] b, int bOff, int bRowStride, int bColStride,
+        T[] c, int cOff, int ldc, bool accumulate, bool parallel = true) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) for (int i = 0; i < m; i++) c.AsSpan(cOff + i * ldc, n).Clear();
+            return;
+        }
+        // B must have unit column stride for SIMD row updates; pack it otherwise.
+        T[]? packedB = null;
+        if (bColStride != 1 || n == 1 && bColStride != 1)
+        {
+            packedB = new T[k * n];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++)
+                    packedB[p * n + j] = b[bOff + p * bRowStride + j * bColStride];
+            b = packedB; bOff = 0; bRowStride = n; bColStride = 1;
+        }
+
+        void Rows(int i0, int i1)
+        {
+            for (int i = i0; i < i1; i++)
+                if (!accumulate) c.AsSpan(cOff + i * ldc, n).Clear();
+            for (int p0 = 0; p0 < k; p0 += KBlock)
+            {
+                int p1 = Math.Min(k, p0 + KBlock);
+                for (int i = i0; i < i1; i++)
+                {
+                    var crow = c.AsSpan(cOff + i * ldc, n);
+                    int aBase = aOff + i * aRowStride;
+                    for (int p = p0; p < p1; p++)
+                    {
+                        T av = a[aBase + p * aColStride];
+                        if (av == T.Zero) continue;
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(b, bOff + p * bRowStride, n), av, crow, crow);
+                    }
+                }
+            }
+        }
+
+        long work = (long)m * n * k;
+        int workers = Environment.ProcessorCount;
+        if (!parallel || work < 1 << 16 || workers == 1 || m == 1)
+        {
+            Rows(0, m);
+            return;
+        }
+        int chunks = Math.Min(m, workers * 4);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            ch => Rows((int)((long)m * ch / chunks), (int)((long)m * (ch + 1) / chunks)));
+    }
+}

@@ -1,0 +1,117 @@
+namespace Lfm2Vl.Engine.Backends.Cpu;
+
+/// <summary>
+/// Walks several views of one shape together, row by row: dimensions that are contiguous in every view are
+/// merged first, so the common cases become one long inner row. The body receives each view's offset of
+/// the row start and the row length; the inner strides are in <see cref="InnerStrides"/>.
+/// </summary>
+internal sealed class StridedLoop
+{
+    public delegate void RowBody(ReadOnlySpan<int> offsets, int length);
+
+    private readonly int[] _outerShape;
+    private readonly int[][] _outerStrides;
+    private readonly int[] _bases;
+
+    public int Inner { get; }
+    public int Rows { get; }
+    public int[] InnerStrides { get; }
+    public int Views => _bases.Length;
+
+    public StridedLoop(int[] shape, ReadOnlySpan<TensorView> views)
+    {
+        int k = views.Length;
+        _bases = new int[k];
+        for (int v = 0; v < k; v++) _bases[v] = views[v].Offset;
+
+        // Keep the dims with extent > 1, then merge neighbours that are contiguous in every view.
+        var dims = new List<int>();
+        for (int d = 0; d < shape.Length; d++) if (shape[d] != 1) dims.Add(d);
+        var mShape = new List<int>();
+        var mStrides = new List<int[]>();
+        foreach (int d in dims)
+        {
+            var st = new int[k];
+            for (int v = 0; v < k; v++) st[v] = views[v].Strides[d];
+            if (mShape.Count > 0)
+            {
+                int last = mShape.Count - 1;
+                bool merge = true;
+                for (int v = 0; v < k; v++)
+                    if (mStrides[last][v] != st[v] * shape[d]) { merge = false; break; }
+                if (merge)
+                {
+                    mShape[last] *= shape[d];
+                    mStrides[last] = st;
+                    continue;
+                }
+            }
+            mShape.Add(shape[d]);
+            mStrides.Add(st);
+        }
+        if (mShape.Count == 0)
+        {
+            mShape.Add(ShapeUtil.Numel(shape) == 0 ? 0 : 1);
+            mStrides.Add(new int[k]);
+        }
+        int r = mShape.Count;
+        Inner = mShape[r - 1];
+        InnerStrides = mStrides[r - 1];
+        _outerShape = mShape.Take(r - 1).ToArray();
+        _outerStrides = mStrides.Take(r - 1).ToArray();
+        long rows = 1;
+        foreach (var s in _outerShape) rows *= s;
+        Rows = Inner == 0 ? 0 : (int)rows;
+    }
+
+    private void RowStart(long row, Span<int> offsets)
+    {
+        _bases.CopyTo(offsets);
+        for (int d = _outerShape.Length - 1; d >= 0 && row > 0; d--)
+        {
+            long i = row % _outerShape[d];
+            row /= _outerShape[d];
+            for (int v = 0; v < offsets.Length; v++) offsets[v] += (int)(i * _outerStrides[d][v]);
+        }
+    }
+
+    /// <summary>Runs the body over all rows; splits long rows and parallelizes large loops.</summary>
+    public void Run(RowBody body, int parallelThreshold = 1 << 15)
+    {
+        long total = (long)Rows * Inner;
+        if (total == 0) return;
+        int workers = Environment.ProcessorCount;
+        if (total < parallelThreshold || workers == 1)
+        {
+            Span<int> offs = stackalloc int[Views];
+            for (int row = 0; row < Rows; row++)
+            {
+                RowStart(row, offs);
+                body(offs, Inner);
+            }
+            return;
+        }
+
+        // Split rows into chunks of whole rows, or each row into pieces when rows are few and long.
+        int pieces = Rows >= workers * 4 ? 1 : Math.Max(1, Math.Min(Inner / 4096, workers * 4 / Math.Max(Rows, 1)));
+        int pieceLen = (Inner + pieces - 1) / pieces;
+        long tasks = (long)Rows * pieces;
+        int chunks = (int)Math.Min(tasks, workers * 8L);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+        {
+            long from = tasks * c / chunks, to = tasks * (c + 1) / chunks;
+            Span<int> offs = stackalloc int[Views];
+            for (long t = from; t < to; t++)
+            {
+                long row = t / pieces;
+                int p = (int)(t % pieces);
+                int start = p * pieceLen;
+                int len = Math.Min(pieceLen, Inner - start);
+                if (len <= 0) continue;
+                RowStart(row, offs);
+                for (int v = 0; v < offs.Length; v++) offs[v] += start * InnerStrides[v];
+                body(offs, len);
+            }
+        });
+    }
+}
