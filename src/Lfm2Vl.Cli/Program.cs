@@ -1,0 +1,1 @@
+Console.WriteLine("lfm2vl: under construction");
