@@ -169,4 +169,55 @@ public interface IBackend
     void Gather(in TensorView x, int axis, in TensorView index, in TensorView dst);
     /// <summary>dst.scatter_add_(axis, index, src): accumulates into dst.</summary>
     void ScatterAdd(in TensorView dst, int axis, in TensorView index, in TensorView src);
+
+    // ---- convolution and pooling (NCHW, contiguous inputs) ------------------------------------------
+
+    /// <summary>y[N,OC,OH,OW] = conv2d(x[N,C,H,W], w[OC,C/groups,KH,KW]) (+ bias[OC] when given).</summary>
+    void Conv2d(in TensorView x, in TensorView w, in TensorView? bias, in TensorView y, in Conv2dParams p);
+    /// <summary>dx = gradient of conv2d with respect to its input.</summary>
+    void Conv2dBackwardInput(in TensorView gy, in TensorView w, in TensorView dx, in Conv2dParams p);
+    /// <summary>dw = gradient of conv2d with respect to its weight (overwrites dw).</summary>
+    void Conv2dBackwardWeight(in TensorView x, in TensorView gy, in TensorView dw, in Conv2dParams p);
+
+    /// <summary>Max pooling; indices (int32, flat h*W+w within each plane) are kept for backward.</summary>
+    void MaxPool2d(in TensorView x, in TensorView y, in TensorView indices, in Pool2dParams p);
+    /// <summary>dx (overwritten) from gy through the saved argmax indices.</summary>
+    void MaxPool2dBackward(in TensorView gy, in TensorView indices, in TensorView dx);
+    /// <summary>Average pooling (padding counted when p.CountIncludePad).</summary>
+    void AvgPool2d(in TensorView x, in TensorView y, in Pool2dParams p);
+    void AvgPool2dBackward(in TensorView gy, in TensorView dx, in Pool2dParams p);
+
+    // ---- attention ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// o = softmax(q k^T * scale + mask) v per batch (q[B,Lq,D], k[B,Lk,D], v[B,Lk,Dv], mask[B,Lq,Lk] additive or
+    /// null), computed row by row with no Lq x Lk matrix; lse[B,Lq] receives each row's log-sum-exp for backward.
+    /// </summary>
+    void Attention(in TensorView q, in TensorView k, in TensorView v, in TensorView? mask, in TensorView o, in TensorView lse, double scale);
+    /// <summary>dq, dk, dv (overwritten) from go, recomputing probabilities from lse.</summary>
+    void AttentionBackward(in TensorView q, in TensorView k, in TensorView v, in TensorView? mask, in TensorView o, in TensorView lse,
+        in TensorView go, in TensorView dq, in TensorView dk, in TensorView dv, double scale);
+}
+
+/// <summary>Geometry of a 2-D convolution.</summary>
+public readonly record struct Conv2dParams(int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW, int Groups)
+{
+    public int OutH(int h, int kh) => (h + 2 * PadH - DilationH * (kh - 1) - 1) / StrideH + 1;
+    public int OutW(int w, int kw) => (w + 2 * PadW - DilationW * (kw - 1) - 1) / StrideW + 1;
+}
+
+/// <summary>Geometry of a 2-D pooling window.</summary>
+public readonly record struct Pool2dParams(int KernelH, int KernelW, int StrideH, int StrideW, int PadH, int PadW, bool CeilMode = false, bool CountIncludePad = true)
+{
+    public int OutH(int h) => OutSize(h, KernelH, StrideH, PadH);
+    public int OutW(int w) => OutSize(w, KernelW, StrideW, PadW);
+
+    private int OutSize(int n, int k, int s, int p)
+    {
+        int span = n + 2 * p - k;
+        int o = (CeilMode ? (span + s - 1) / s : span / s) + 1;
+        // As in PyTorch: with ceil mode the last window must start inside the input or left padding.
+        if (CeilMode && (o - 1) * s >= n + p) o--;
+        return o;
+    }
 }

@@ -1,0 +1,139 @@
+using System.Numerics;
+
+namespace Lfm2Vl.Engine.Backends.Cpu;
+
+// 2-D pooling over NCHW planes; every (n, c) plane is independent, so planes are spread across cores.
+public sealed partial class CpuBackend
+{
+    private static void ForPlanes(int planes, int workPerPlane, Action<int> body)
+    {
+        if ((long)planes * workPerPlane < 1 << 15 || planes == 1) { for (int i = 0; i < planes; i++) body(i); return; }
+        Parallel.For(0, planes, body);
+    }
+
+    private static (int Planes, int H, int W, int OH, int OW) PoolGeometry(in TensorView x, in TensorView y)
+    {
+        if (x.Rank != 4 || y.Rank != 4 || !x.IsContiguous || !y.IsContiguous)
+            throw new ArgumentException("Pooling primitives need contiguous NCHW tensors.");
+        return (x.Shape[0] * x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[2], y.Shape[3]);
+    }
+
+    public void MaxPool2d(in TensorView x, in TensorView y, in TensorView indices, in Pool2dParams p)
+    {
+        CheckSameDType("max_pool2d", x, y);
+        var (xv, yv, iv, pp) = (x, y, indices, p);
+        Floating(x.DType, "max_pool2d", _ => MaxPoolT<float>(xv, yv, iv, pp), _ => MaxPoolT<double>(xv, yv, iv, pp));
+    }
+
+    private static void MaxPoolT<T>(TensorView x, TensorView y, TensorView indices, Pool2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (planes, h, w, oh, ow) = PoolGeometry(x, y);
+        T[] xs = Arr<T>(x), ys = Arr<T>(y); int[] ix = Arr<int>(indices);
+        ForPlanes(planes, oh * ow * p.KernelH * p.KernelW, pl =>
+        {
+            int xb = x.Offset + pl * h * w, yb = y.Offset + pl * oh * ow, ib = indices.Offset + pl * oh * ow;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    int y0 = oy * p.StrideH - p.PadH, x0 = ox * p.StrideW - p.PadW;
+                    T best = T.NegativeInfinity; int bestIdx = -1;
+                    for (int ky = Math.Max(0, -y0); ky < p.KernelH && y0 + ky < h; ky++)
+                        for (int kx = Math.Max(0, -x0); kx < p.KernelW && x0 + kx < w; kx++)
+                        {
+                            int idx = (y0 + ky) * w + x0 + kx;
+                            T v = xs[xb + idx];
+                            if (bestIdx < 0 || v > best || T.IsNaN(v)) { best = v; bestIdx = idx; if (T.IsNaN(v)) goto done; }
+                        }
+                    done:
+                    ys[yb + oy * ow + ox] = best;
+                    ix[ib + oy * ow + ox] = bestIdx;
+                }
+        });
+    }
+
+    public void MaxPool2dBackward(in TensorView gy, in TensorView indices, in TensorView dx)
+    {
+        CheckSameDType("max_pool2d backward", gy, dx);
+        var (gv, iv, dv) = (gy, indices, dx);
+        Floating(dx.DType, "max_pool2d backward", _ => MaxPoolBackT<float>(gv, iv, dv), _ => MaxPoolBackT<double>(gv, iv, dv));
+    }
+
+    private static void MaxPoolBackT<T>(TensorView gy, TensorView indices, TensorView dx) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (planes, h, w, oh, ow) = PoolGeometry(dx, gy);
+        T[] gs = Arr<T>(gy), ds = Arr<T>(dx); int[] ix = Arr<int>(indices);
+        ForPlanes(planes, oh * ow, pl =>
+        {
+            int db = dx.Offset + pl * h * w, gb = gy.Offset + pl * oh * ow, ib = indices.Offset + pl * oh * ow;
+            ds.AsSpan(db, h * w).Clear();
+            for (int o = 0; o < oh * ow; o++)
+            {
+                int idx = ix[ib + o];
+                if (idx >= 0) ds[db + idx] += gs[gb + o];
+            }
+        });
+    }
+
+    /// <summary>The window of one output position, clipped to the input, and its divisor (PyTorch's rule).</summary>
+    private static (int Y0, int Y1, int X0, int X1, int Divisor) AvgWindow(in Pool2dParams p, int h, int w, int oy, int ox)
+    {
+        int ys = oy * p.StrideH - p.PadH, xs = ox * p.StrideW - p.PadW;
+        int ye = Math.Min(ys + p.KernelH, h + p.PadH), xe = Math.Min(xs + p.KernelW, w + p.PadW);
+        int padded = (ye - ys) * (xe - xs);
+        ys = Math.Max(ys, 0); xs = Math.Max(xs, 0); ye = Math.Min(ye, h); xe = Math.Min(xe, w);
+        int divisor = p.CountIncludePad ? padded : (ye - ys) * (xe - xs);
+        return (ys, ye, xs, xe, Math.Max(divisor, 1));
+    }
+
+    public void AvgPool2d(in TensorView x, in TensorView y, in Pool2dParams p)
+    {
+        CheckSameDType("avg_pool2d", x, y);
+        var (xv, yv, pp) = (x, y, p);
+        Floating(x.DType, "avg_pool2d", _ => AvgPoolT<float>(xv, yv, pp), _ => AvgPoolT<double>(xv, yv, pp));
+    }
+
+    private static void AvgPoolT<T>(TensorView x, TensorView y, Pool2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (planes, h, w, oh, ow) = PoolGeometry(x, y);
+        T[] xs = Arr<T>(x), ys = Arr<T>(y);
+        ForPlanes(planes, oh * ow * p.KernelH * p.KernelW, pl =>
+        {
+            int xb = x.Offset + pl * h * w, yb = y.Offset + pl * oh * ow;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    var (y0, y1, x0, x1, div) = AvgWindow(p, h, w, oy, ox);
+                    T sum = T.Zero;
+                    for (int iy = y0; iy < y1; iy++)
+                        for (int ixx = x0; ixx < x1; ixx++) sum += xs[xb + iy * w + ixx];
+                    ys[yb + oy * ow + ox] = sum / T.CreateTruncating(div);
+                }
+        });
+    }
+
+    public void AvgPool2dBackward(in TensorView gy, in TensorView dx, in Pool2dParams p)
+    {
+        CheckSameDType("avg_pool2d backward", gy, dx);
+        var (gv, dv, pp) = (gy, dx, p);
+        Floating(dx.DType, "avg_pool2d backward", _ => AvgPoolBackT<float>(gv, dv, pp), _ => AvgPoolBackT<double>(gv, dv, pp));
+    }
+
+    private static void AvgPoolBackT<T>(TensorView gy, TensorView dx, Pool2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (planes, h, w, oh, ow) = PoolGeometry(dx, gy);
+        T[] gs = Arr<T>(gy), ds = Arr<T>(dx);
+        ForPlanes(planes, oh * ow * p.KernelH * p.KernelW, pl =>
+        {
+            int db = dx.Offset + pl * h * w, gb = gy.Offset + pl * oh * ow;
+            ds.AsSpan(db, h * w).Clear();
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    var (y0, y1, x0, x1, div) = AvgWindow(p, h, w, oy, ox);
+                    T g = gs[gb + oy * ow + ox] / T.CreateTruncating(div);
+                    for (int iy = y0; iy < y1; iy++)
+                        for (int ixx = x0; ixx < x1; ixx++) ds[db + iy * w + ixx] += g;
+                }
+        });
+    }
+}
