@@ -1,0 +1,33 @@
+#!/usr/bin/env pwsh
+# Build entry point. Run through the local tool manifest: `dotnet tool restore`, then
+#   dotnet pwsh ./build.ps1 <target> [-Configuration Release] [-- extra args]
+# Targets: build, test, bench, demo.
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'bench', 'demo')]
+    [string]$Target = 'build',
+    [string]$Configuration = 'Debug',
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]]$Rest = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$solution = 'Lfm2Vl.Engine.sln'
+
+function Invoke-Step([string]$what, [scriptblock]$step) {
+    Write-Host "==> $what"
+    & $step
+    if ($LASTEXITCODE -ne 0) { throw "$what failed with exit code $LASTEXITCODE" }
+}
+
+switch ($Target) {
+    'build' { Invoke-Step 'build' { dotnet build $solution -c $Configuration } }
+    'test' { Invoke-Step 'test' { dotnet test $solution -c $Configuration @Rest } }
+    'bench' {
+        # Benchmarks always run optimized; pass BenchmarkDotNet arguments after the target, e.g. --filter '*Gemm*'.
+        $benchArgs = if ($Rest.Count -gt 0) { $Rest } else { @('--filter', '*') }
+        Invoke-Step 'bench' { dotnet run -c Release --project benchmarks/Lfm2Vl.Benchmarks -- @benchArgs }
+    }
+    'demo' { Invoke-Step 'demo' { dotnet run -c Release --project src/Lfm2Vl.Cli -- demo @Rest } }
+}
