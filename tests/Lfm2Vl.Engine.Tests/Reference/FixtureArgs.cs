@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Lfm2Vl.Engine.Tests.Reference;
+
+/// <summary>Typed access to a fixture's meta.args (the op's arguments as the generator passed them to torch).</summary>
+public sealed class FixtureArgs(JsonElement args, string caseName)
+{
+    private JsonElement Get(string key) => args.TryGetProperty(key, out var v) ? v
+        : throw new KeyNotFoundException($"Fixture {caseName}: meta.args has no '{key}'.");
+
+    public bool Has(string key) => args.ValueKind == JsonValueKind.Object && args.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
+    public int Int(string key) => Get(key).GetInt32();
+    public double Double(string key) => Get(key).GetDouble();
+    public double DoubleOr(string key, double fallback) => Has(key) ? Double(key) : fallback;
+    public bool Bool(string key) => Get(key).GetBoolean();
+    public string String(string key) => Get(key).GetString()!;
+    public int[] Ints(string key) => Get(key).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    /// <summary>An axis list, or null for "all axes" (JSON null).</summary>
+    public int[]? AxesOrAll(string key) => Has(key) ? Ints(key) : null;
+}
