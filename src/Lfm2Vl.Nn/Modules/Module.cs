@@ -73,6 +73,17 @@ public abstract partial class Module
         return module;
     }
 
+    /// <summary>Replaces a registered child module (e.g. a new head for fine-tuning) and returns the new one.</summary>
+    protected T ReplaceModule<T>(string name, T module) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (ReferenceEquals(module, this)) throw new ArgumentException("A module cannot contain itself.", nameof(module));
+        if (!_modules.ContainsKey(name))
+            throw new KeyNotFoundException($"{TypeName} has no child module '{name}' (has: {Join(_modules.Keys)}).");
+        _modules[name] = module;
+        return module;
+    }
+
     private void CheckNewName(string name)
     {
         if (string.IsNullOrEmpty(name)) throw new ArgumentException("A module member needs a non-empty name.", nameof(name));
