@@ -29,7 +29,7 @@ public sealed class TorchFixture
         {
             var shape = p.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             var dtype = p.Value.GetProperty("dtype").GetString()!;
-            var data = p.Value.GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var data = p.Value.GetProperty("data").EnumerateArray().Select(Number).ToArray();
             tensors[p.Name] = new FixtureTensor(shape, dtype, data);
         }
         return new TorchFixture
@@ -39,6 +39,15 @@ public sealed class TorchFixture
             Meta = root.GetProperty("meta").Clone(),
         };
     }
+
+    /// <summary>A data value: a JSON number, or one of the strings fixture_io.py writes for non-finite values.</summary>
+    private static double Number(JsonElement e) => e.ValueKind != JsonValueKind.String ? e.GetDouble() : e.GetString() switch
+    {
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        "NaN" => double.NaN,
+        var s => throw new FormatException($"Fixture value '{s}' is neither a number nor Infinity, -Infinity or NaN."),
+    };
 
     /// <summary>All fixture names of a group (file names without .json).</summary>
     public static IEnumerable<string> Names(string group)

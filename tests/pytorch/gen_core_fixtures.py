@@ -1,88 +1,23 @@
 """Reference fixtures for the engine's core ops (tests/Fixtures/core/<case>.json).
 
-Each case runs one op in float64 on small random inputs, then back-propagates a random upstream gradient.
-Layout of a fixture (read by tests/Lfm2Vl.Engine.Tests/Reference/CoreFixture.cs):
-  meta.op       which engine op to run (the C# side maps it to the engine call)
-  meta.inputs   input tensor names, in call order; float inputs require grad, int32 ones are indices/masks
-  meta.outputs  number of outputs (split has several)
-  meta.args     op arguments (axes, keepdim, exponent, ...)
-  tensors       <input>, out<i> (forward), gout<i> (upstream gradient), grad_<input> (input gradients)
+Each case runs one op in float64 on small random inputs, then back-propagates a random upstream gradient
+(fixture_cases.py describes the layout). Float inputs require grad; int32 ones are indices or masks.
+The C# side maps meta.op to the engine call in tests/Lfm2Vl.Engine.Tests/Reference/CoreOps.cs.
 
 Every case draws from its own generator seeded by the case name, so adding a case changes no other file.
 Run with Debian's Python, which has torch: /usr/bin/python3 tests/pytorch/gen_core_fixtures.py
 """
 import os
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fixture_io  # noqa: E402
+import fixture_cases  # noqa: E402
 
-GROUP = "core"
-CASES = {}
-
-
-def case(name):
-    def register(fn):
-        assert name not in CASES, name
-        CASES[name] = fn
-        return fn
-    return register
-
-
-class Inputs:
-    """Per-case deterministic random inputs (float64)."""
-
-    def __init__(self, name):
-        self.gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
-
-    def randn(self, *shape):
-        return torch.randn(tuple(shape), generator=self.gen, dtype=torch.float64)
-
-    def uniform(self, lo, hi, *shape):
-        return lo + (hi - lo) * torch.rand(tuple(shape), generator=self.gen, dtype=torch.float64)
-
-    def signed_away_from_zero(self, lo, hi, *shape):
-        """|v| in [lo, hi) with a random sign: safe denominators."""
-        sign = torch.where(torch.rand(tuple(shape), generator=self.gen) < 0.5, -1.0, 1.0).double()
-        return sign * self.uniform(lo, hi, *shape)
-
-    def randint(self, high, *shape):
-        return torch.randint(0, high, shape, generator=self.gen, dtype=torch.int64)
-
-    def mask(self, *shape):
-        return torch.rand(tuple(shape), generator=self.gen) < 0.5
-
-
-def run(name, op, inputs, fn, args=None):
-    """inputs: ordered dict name -> tensor (float64 leaves get grads; integer/bool ones are data)."""
-    leaves = {}
-    for k, v in inputs.items():
-        leaves[k] = v.clone().requires_grad_(True) if v.is_floating_point() else v.clone()
-    outs = fn(*leaves.values())
-    if isinstance(outs, torch.Tensor):
-        outs = [outs]
-    outs = list(outs)
-    tensors = dict(inputs)
-    g = Inputs(name + "/upstream")
-    diff_outs, gouts = [], []
-    for i, o in enumerate(outs):
-        tensors[f"out{i}"] = o
-        if o.requires_grad:
-            go = g.randn(*o.shape)
-            tensors[f"gout{i}"] = go
-            diff_outs.append(o)
-            gouts.append(go)
-    grad_names = [k for k, v in leaves.items() if v.requires_grad]
-    if diff_outs and grad_names:
-        grads = torch.autograd.grad(diff_outs, [leaves[k] for k in grad_names], gouts, allow_unused=True)
-        for k, gr in zip(grad_names, grads):
-            tensors["grad_" + k] = gr if gr is not None else torch.zeros_like(leaves[k])
-    meta = {"op": op, "inputs": list(inputs.keys()), "outputs": len(outs), "args": args or {}}
-    fixture_io.save(GROUP, name, tensors, meta)
+REGISTRY = fixture_cases.Registry("core")
+case, run, Inputs = REGISTRY.case, REGISTRY.run, fixture_cases.Inputs
 
 
 # ---- arithmetic with broadcasting ----------------------------------------------------------------
@@ -374,22 +309,5 @@ def _():
         lambda x: x.transpose(-1, -2).contiguous(), {"dim0": -1, "dim1": -2})
 
 
-def main():
-    if "--list" in sys.argv:
-        # The C# tests keep their own list of expected cases (CoreCases.cs); this prints it when cases change.
-        print("\n".join(sorted(CASES)))
-        return
-    folder = os.path.join(fixture_io.FIXTURE_ROOT, GROUP)
-    # Start clean so a renamed or dropped case leaves no stale file behind.
-    if os.path.isdir(folder):
-        for f in os.listdir(folder):
-            if f.endswith(".json"):
-                os.remove(os.path.join(folder, f))
-    torch.manual_seed(0)
-    for name in sorted(CASES):
-        CASES[name]()
-    print(f"wrote {len(CASES)} fixtures to {os.path.normpath(folder)}")
-
-
 if __name__ == "__main__":
-    main()
+    REGISTRY.main()

@@ -120,8 +120,10 @@ public static partial class Functional
         var (u1, v1, u2, v2) = (t[0], t[1], t[2], t[3]);
         var areaB = (x2 - x1) * (y2 - y1);
         var areaT = (u2 - u1) * (v2 - v1);
-        var iw = (Tensor.Minimum(x2, u2) - Tensor.Maximum(x1, u1)).Clamp(min: 0);
-        var ih = (Tensor.Minimum(y2, v2) - Tensor.Maximum(y1, v1)).Clamp(min: 0);
+        // Relu rather than Clamp(min: 0): for boxes that merely touch (a side of width exactly 0) its gradient is 0,
+        // as in torchvision, which counts the intersection only where both sides are > 0.
+        var iw = (Tensor.Minimum(x2, u2) - Tensor.Maximum(x1, u1)).Relu();
+        var ih = (Tensor.Minimum(y2, v2) - Tensor.Maximum(y1, v1)).Relu();
         var inter = iw * ih;
         var union = areaB + areaT - inter;
         var iou = inter / (union + eps);

@@ -4,7 +4,7 @@ namespace Lfm2Vl.Engine.Tests.Reference;
 
 /// <summary>
 /// The cases tests/pytorch/gen_core_fixtures.py writes to tests/Fixtures/core. Kept here, apart from the folder,
-/// so a deleted or never-generated fixture fails a test instead of silently shrinking the suite.
+/// so a deleted or never-generated fixture fails a test (FixtureInventory) instead of silently shrinking the suite.
 /// Refresh with: /usr/bin/python3 tests/pytorch/gen_core_fixtures.py --list
 /// </summary>
 public static class CoreCases
@@ -29,10 +29,5 @@ public static class CoreCases
         "permute_contiguous", "transpose_contiguous", "transpose_m1_contiguous",
     ];
 
-    public static TheoryData<string> Names()
-    {
-        var data = new TheoryData<string>();
-        foreach (var n in All) data.Add(n);
-        return data;
-    }
+    public static TheoryData<string> Names() => FixtureInventory.Theory(All);
 }

@@ -6,16 +6,14 @@ namespace Lfm2Vl.Engine.Tests.Reference;
 /// </summary>
 public static class CoreOps
 {
-    public delegate Tensor[] Op(Tensor[] x, FixtureArgs args, DType dtype);
-
-    private static Op One(Func<Tensor[], FixtureArgs, DType, Tensor> f) => (x, a, d) => [f(x, a, d)];
-    private static Op Unary(Func<Tensor, Tensor> f) => (x, _, _) => [f(x[0])];
-    private static Op Binary(Func<Tensor, Tensor, Tensor> f) => (x, _, _) => [f(x[0], x[1])];
+    private static FixtureOp One(Func<FixtureInputs, FixtureArgs, DType, Tensor> f) => (x, a, d) => [f(x, a, d)];
+    private static FixtureOp Unary(Func<Tensor, Tensor> f) => (x, _, _) => [f(x[0])];
+    private static FixtureOp Binary(Func<Tensor, Tensor, Tensor> f) => (x, _, _) => [f(x[0], x[1])];
 
     /// <summary>Ops whose output is int32 whatever the input dtype; all others return the dtype under test.</summary>
     public static readonly IReadOnlySet<string> IntegerOutput = new HashSet<string> { "argmax" };
 
-    public static readonly IReadOnlyDictionary<string, Op> ByName = new Dictionary<string, Op>
+    public static readonly IReadOnlyDictionary<string, FixtureOp> ByName = new Dictionary<string, FixtureOp>
     {
         ["add"] = Binary(Tensor.Add),
         ["sub"] = Binary(Tensor.Sub),
@@ -55,8 +53,8 @@ public static class CoreOps
         ["softmax"] = One((x, a, _) => x[0].Softmax(a.Int("dim"))),
         ["log_softmax"] = One((x, a, _) => x[0].LogSoftmax(a.Int("dim"))),
 
-        ["cat"] = One((x, a, _) => Tensor.Concat(x, a.Int("dim"))),
-        ["stack"] = One((x, a, _) => Tensor.Stack(x, a.Int("dim"))),
+        ["cat"] = One((x, a, _) => Tensor.Concat(x.ToArray(), a.Int("dim"))),
+        ["stack"] = One((x, a, _) => Tensor.Stack(x.ToArray(), a.Int("dim"))),
         ["split"] = (x, a, _) => a.Has("sizes") ? x[0].Split(a.Ints("sizes"), a.Int("dim")) : x[0].Split(a.Int("chunk"), a.Int("dim")),
         ["narrow"] = One((x, a, _) => x[0].Narrow(a.Int("dim"), a.Int("start"), a.Int("length"))),
         ["gather"] = One((x, a, _) => x[0].Gather(a.Int("dim"), x[1])),

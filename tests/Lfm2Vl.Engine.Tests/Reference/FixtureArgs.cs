@@ -12,9 +12,14 @@ public sealed class FixtureArgs(JsonElement args, string caseName)
     public int Int(string key) => Get(key).GetInt32();
     public double Double(string key) => Get(key).GetDouble();
     public double DoubleOr(string key, double fallback) => Has(key) ? Double(key) : fallback;
+    /// <summary>An optional argument: null when absent or JSON null (torch's None).</summary>
+    public int? IntOrNull(string key) => Has(key) ? Int(key) : null;
+    public double? DoubleOrNull(string key) => Has(key) ? Double(key) : null;
     public bool Bool(string key) => Get(key).GetBoolean();
     public string String(string key) => Get(key).GetString()!;
     public int[] Ints(string key) => Get(key).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+    /// <summary>A per-axis pair such as [stride_h, stride_w].</summary>
+    public (int H, int W) Pair(string key) => Ints(key) is [var h, var w] ? (h, w) : throw new FormatException($"Fixture {caseName}: meta.args.{key} is not a pair.");
 
     /// <summary>An axis list, or null for "all axes" (JSON null).</summary>
     public int[]? AxesOrAll(string key) => Has(key) ? Ints(key) : null;

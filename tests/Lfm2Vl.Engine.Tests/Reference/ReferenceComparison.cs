@@ -11,22 +11,32 @@ public static class ReferenceComparison
         if (actual is null) return $"{label}: the engine produced no tensor (expected shape {Format(expected.Shape)}).";
         if (!expected.Shape.SequenceEqual(actual.Shape))
             return $"{label}: shape {Format(actual.Shape)}, expected {Format(expected.Shape)}.";
-        // Integer fixtures (argmax indices, one-hot rows) must match exactly.
-        bool exact = expected.DType == "int32";
         var got = actual.ToDoubleArray();
+        var (worst, worstRatio) = Worst(expected, got, tol);
+        if (worstRatio <= 1) return null;
+        double w = expected.Data[worst];
+        double allowed = ExactAt(expected, w, got[worst]) ? 0 : tol.Allowed(w);
+        return $"{label} {Format(expected.Shape)}: worst element {Format(Unravel(worst, expected.Shape))} = {got[worst]:R}, " +
+               $"expected {w:R} (|diff| {Math.Abs(got[worst] - w):G3}, allowed {allowed:G3}).";
+    }
+
+    /// <summary>The element with the largest |diff| / allowed, and that ratio (at most 1 means the tensors agree).</summary>
+    public static (int Index, double Ratio) Worst(TorchFixture.FixtureTensor expected, double[] got, Tolerance tol)
+    {
         int worst = -1; double worstRatio = 0;
         for (int i = 0; i < got.Length; i++)
         {
-            double e = expected.Data[i], diff = Math.Abs(got[i] - e);
-            double ratio = exact ? (diff == 0 ? 0 : double.PositiveInfinity) : diff / tol.Allowed(e);
-            if (double.IsNaN(got[i]) != double.IsNaN(e)) ratio = double.PositiveInfinity;
+            double e = expected.Data[i];
+            double ratio = ExactAt(expected, e, got[i]) ? (got[i].Equals(e) ? 0 : double.PositiveInfinity) : Math.Abs(got[i] - e) / tol.Allowed(e);
             if (ratio > worstRatio) { worstRatio = ratio; worst = i; }
         }
-        if (worstRatio <= 1) return null;
-        double w = expected.Data[worst];
-        return $"{label} {Format(expected.Shape)}: worst element {Format(Unravel(worst, expected.Shape))} = {got[worst]:R}, " +
-               $"expected {w:R} (|diff| {Math.Abs(got[worst] - w):G3}, allowed {(exact ? 0 : tol.Allowed(w)):G3}).";
+        return (worst, worstRatio);
     }
+
+    // Integer fixtures (argmax indices, one-hot rows) and non-finite values (a -inf mask entry, a NaN) must match
+    // exactly; NaN equals NaN.
+    private static bool ExactAt(TorchFixture.FixtureTensor expected, double e, double got) =>
+        expected.DType == "int32" || !double.IsFinite(e) || !double.IsFinite(got);
 
     private static int[] Unravel(int flat, int[] shape)
     {
