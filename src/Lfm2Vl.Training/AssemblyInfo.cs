@@ -1,0 +1,1 @@
+namespace Lfm2Vl.Training;
