@@ -1,1 +1,0 @@
-namespace Lfm2Vl.Training;
