@@ -89,5 +89,8 @@ public abstract partial class Module
     /// <summary>Number of elements in parameters that are not frozen.</summary>
     public long TrainableParameterCount() => Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel);
 
+    /// <summary>The structure table: each module's own parameter shapes and counts, plus totals.</summary>
+    public ModuleSummary Summary() => new(this);
+
     internal static string Qualify(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
 }

@@ -131,9 +131,3 @@ public abstract partial class Module
         return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 }
-
-public abstract partial class Module
-{
-    /// <summary>The structure table: each module's own parameter shapes and counts, plus totals.</summary>
-    public ModuleSummary Summary() => new(this);
-}

@@ -8,6 +8,9 @@ namespace Lfm2Vl.Nn.Schedules;
 /// (lr = inner(t - warmupSteps)), or the base lr stays when there is none. This is PyTorch's
 /// SequentialLR([LinearLR(start_factor, total_iters=warmupSteps), inner], milestones=[warmupSteps]).
 /// Only the warmup is stepped; the inner schedule is used as a function of the step.
+/// To warm up before <see cref="ReduceLROnPlateau"/> (metric-driven, so not a function of the step), step
+/// this for the first warmupSteps steps, then step only the plateau schedule: it starts from the base lr the
+/// warmup ends on. Stepping the warmup after that would reset the lr to the base.
 /// </summary>
 public sealed class LinearWarmup : LrScheduler
 {

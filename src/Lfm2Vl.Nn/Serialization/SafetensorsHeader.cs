@@ -58,6 +58,9 @@ public sealed class SafetensorsHeader
 
     internal static SafetensorsHeader Parse(ReadOnlyMemory<byte> json, long dataOffset, long dataLength, string source)
     {
+        // The JSON parser checks UTF-8 only in values it decodes, so names are checked here, up front.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            throw Invalid(source, "its header is not valid UTF-8.");
         JsonDocument doc;
         try
         {

@@ -69,6 +69,23 @@ public sealed class TrainingState : IDisposable
         .Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
         .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 
+    /// <summary>Stores a generator's full state (as text in the metadata: 64-bit words do not fit a double).</summary>
+    public void AddGenerator(string name, Generator generator)
+        => Metadata["generator:" + name] = string.Join(",", generator.GetState().Select(w => w.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Restores a generator saved with <see cref="AddGenerator"/>.</summary>
+    public void RestoreGenerator(string name, Generator generator)
+    {
+        if (!Metadata.TryGetValue("generator:" + name, out var text))
+            throw new KeyNotFoundException($"The state has no generator '{name}'.");
+        var words = text.Split(',');
+        var state = new ulong[words.Length];
+        for (int i = 0; i < words.Length; i++)
+            if (!ulong.TryParse(words[i], NumberStyles.None, CultureInfo.InvariantCulture, out state[i]))
+                throw new InvalidDataException($"Generator '{name}' has a malformed state: '{text}'.");
+        generator.SetState(state);
+    }
+
     public void Save(string path)
     {
         var meta = new Dictionary<string, string>();
