@@ -20,7 +20,14 @@ public sealed record CheckpointMetadata
     /// <summary>The training config that produced the weights (JSON), when known.</summary>
     public string? TrainingConfigJson { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Serializer options that keep NaN metrics (e.g. mAP when detection is off) as "NaN".</summary>
+    public static JsonSerializerOptions JsonOptions => Json;
 
     public Dictionary<string, string> ToStrings()
     {
@@ -31,7 +38,7 @@ public sealed record CheckpointMetadata
             ["class_names"] = JsonSerializer.Serialize(ClassNames),
             ["normalize_mean"] = JsonSerializer.Serialize(NormalizeMean),
             ["normalize_std"] = JsonSerializer.Serialize(NormalizeStd),
-            ["metrics"] = JsonSerializer.Serialize(Metrics),
+            ["metrics"] = JsonSerializer.Serialize(Metrics, Json),
             ["engine_version"] = EngineVersion,
         };
         if (TrainingConfigJson is not null) d["training_config"] = TrainingConfigJson;
@@ -56,7 +63,7 @@ public sealed record CheckpointMetadata
                 ClassNames = names,
                 NormalizeMean = JsonSerializer.Deserialize<float[]>(Get("normalize_mean"))!,
                 NormalizeStd = JsonSerializer.Deserialize<float[]>(Get("normalize_std"))!,
-                Metrics = m.TryGetValue("metrics", out var mt) ? JsonSerializer.Deserialize<Dictionary<string, double>>(mt)! : new(),
+                Metrics = m.TryGetValue("metrics", out var mt) ? JsonSerializer.Deserialize<Dictionary<string, double>>(mt, Json)! : new(),
                 EngineVersion = m.TryGetValue("engine_version", out var ev) ? ev : "unknown",
                 TrainingConfigJson = m.TryGetValue("training_config", out var tc) ? tc : null,
             };
