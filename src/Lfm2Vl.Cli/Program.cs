@@ -1,13 +1,24 @@
-using Lfm2Vl.Cli;
+using Lfm2Vl.Cli.Commands;
+using Spectre.Console.Cli;
 
-// The full command set (train, evaluate, finetune, serve) arrives with the trainer; until then `demo` runs the
-// engine example.
-var command = args.Length > 0 ? args[0] : "--help";
-switch (command)
+var app = new CommandApp();
+app.Configure(config =>
 {
-    case "demo":
-        return EngineExample.Run();
-    default:
-        Console.WriteLine("usage: lfm2vl demo    train a small CNN on generated data and print its loss and held-out accuracy");
-        return command is "--help" or "-h" ? 0 : 2;
-}
+    config.SetApplicationName("lfm2vl");
+    config.AddCommand<DemoCommand>("demo")
+        .WithDescription("Generate a synthetic dataset, train the small CNN on the CPU, evaluate it and show the results (start here).");
+    config.AddCommand<MakeDataCommand>("make-data")
+        .WithDescription("Write a synthetic image-folder dataset (PNG/JPEG shapes and faces with COCO boxes).");
+    config.AddCommand<TrainCommand>("train")
+        .WithDescription("Train a model on an image-folder dataset (data/{train,val,test}/<class>/*.jpg).");
+    config.AddCommand<InfoCommand>("info")
+        .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
+    config.SetExceptionHandler((e, _) =>
+    {
+        Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+        // LFM2VL_DEBUG=1 shows where it happened (for bug reports).
+        if (Environment.GetEnvironmentVariable("LFM2VL_DEBUG") == "1") Console.Error.WriteLine(e);
+        return 1;
+    });
+});
+return app.Run(args);
