@@ -158,9 +158,7 @@ public sealed class Trainer
             };
             state.History.Add(metrics);
             double monitored = metrics.Monitored(c.MonitorMetric);
-            bool improved = double.IsNaN(state.Best) || (higher ? monitored > state.Best : monitored < state.Best);
-            if (improved) { state.Best = monitored; state.BadEpochs = 0; }
-            else state.BadEpochs++;
+            bool improved = EarlyStopping.Update(higher, monitored, ref state.Best, ref state.BadEpochs);
             plateau?.Step(monitored);
 
             state.Epoch = epoch + 1;
@@ -175,7 +173,7 @@ public sealed class Trainer
             RunLog.WritePlots(c.OutputDir, state.History);
             _observer.EpochFinished(metrics, improved);
 
-            if (c.EarlyStoppingPatience > 0 && state.BadEpochs >= c.EarlyStoppingPatience && epoch + 1 < c.NumEpochs)
+            if (EarlyStopping.ShouldStop(c.EarlyStoppingPatience, state.BadEpochs) && epoch + 1 < c.NumEpochs)
             {
                 var msg = $"Early stopping after epoch {epoch + 1}: {c.MonitorMetric} did not improve for {state.BadEpochs} epochs (best {state.Best:G4}).";
                 _observer.Message(msg);
