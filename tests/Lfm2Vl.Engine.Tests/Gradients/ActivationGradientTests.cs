@@ -27,7 +27,7 @@ public static class ActivationOps
 
 public class ActivationGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Relu() => OpProperties.Gradient(ActivationOps.Relu);
     [Property(MaxTest = N)] public Property LeakyRelu() => OpProperties.Gradient(ActivationOps.LeakyRelu);

@@ -37,7 +37,7 @@ public static class ArithmeticOps
 
 public class ArithmeticGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Add() => OpProperties.Gradient(ArithmeticOps.Add);
     [Property(MaxTest = N)] public Property Sub() => OpProperties.Gradient(ArithmeticOps.Sub);

@@ -140,7 +140,7 @@ public static class IndexingOps
 
 public class IndexingGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Concat() => OpProperties.Gradient(IndexingOps.Concat);
     [Property(MaxTest = N)] public Property Stack() => OpProperties.Gradient(IndexingOps.Stack);

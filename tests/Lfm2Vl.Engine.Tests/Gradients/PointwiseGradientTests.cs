@@ -51,7 +51,7 @@ public static class PointwiseOps
 
 public class PointwiseGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Neg() => OpProperties.Gradient(PointwiseOps.Neg);
     [Property(MaxTest = N)] public Property PowScalarExponent() => OpProperties.Gradient(PointwiseOps.PowScalar);

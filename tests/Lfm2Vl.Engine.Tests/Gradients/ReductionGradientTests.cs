@@ -45,7 +45,7 @@ public static class ReductionOps
 
 public class ReductionGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Sum() => OpProperties.Gradient(ReductionOps.Sum);
     [Property(MaxTest = N)] public Property Mean() => OpProperties.Gradient(ReductionOps.Mean);

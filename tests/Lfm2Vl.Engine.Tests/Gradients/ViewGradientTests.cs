@@ -107,7 +107,7 @@ public static class ViewOps
 
 public class ViewGradientTests
 {
-    private const int N = 30;
+    private const int N = 40;
 
     [Property(MaxTest = N)] public Property Reshape() => OpProperties.Gradient(ViewOps.Reshape);
     [Property(MaxTest = N)] public Property Flatten() => OpProperties.Gradient(ViewOps.Flatten);

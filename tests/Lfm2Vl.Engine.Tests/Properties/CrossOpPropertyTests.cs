@@ -11,7 +11,7 @@ namespace Lfm2Vl.Engine.Tests.Properties;
 /// </summary>
 public class CrossOpPropertyTests
 {
-    private const int SamplesPerOp = 12;
+    private const int SamplesPerOp = 15;
 
     // float32 rounds at 6e-8 relative per operation; the sampled ops chain at most ~10 roundings on values
     // and partial sums of magnitude up to ~10 (sums of <= 81 terms), so errors stay below ~1e-5 absolute
