@@ -35,6 +35,12 @@ public sealed record GradCheckOptions
 /// its incoming gradient fails (with w = 1 many such bugs would pass). Inputs may be non-contiguous views
 /// (transposed, narrowed): the checker perturbs each element of the view in place, so f sees exactly the
 /// layout the caller built. Inputs must not overlap themselves (no expanded, stride-0 views).
+/// Cost: two forward passes per differentiated input element, so keep inputs small (tens of elements).
+/// <code>
+/// // Non-float inputs (int32 indices) pass through untouched; options.Wrt picks inputs explicitly.
+/// GradCheck.Assert(xs => Conv2d(xs[0], xs[1], stride: 2), input, weight);
+/// var report = GradCheck.Run(f, inputs, new GradCheckOptions { AbsTol = 1e-5 });
+/// </code>
 /// </summary>
 public static class GradCheck
 {

@@ -82,6 +82,23 @@ public static class ViewOps
         from x in Gens.Input(xShape, Uniform())
         select new OpSample("expand", $"to {Join(withMinus)}", [x], xs => xs[0].Expand(withMinus));
 
+    /// <summary>An expanded (stride-0) view as the input of kernels that read it: unary, softmax, matmul.</summary>
+    public static Gen<OpSample> ExpandedInput =>
+        from shape in Gens.Shape(minRank: 2, maxRank: 3)
+        from xShape in Gens.BroadcastableTo(shape)
+        from consumer in Gen.Elements("exp", "softmax", "matmul")
+        from x in Gens.Input(xShape, Uniform())
+        select new OpSample("expanded input", $"expand to {Join(shape)} then {consumer}", [x], xs =>
+        {
+            var e = xs[0].Expand(shape);
+            return consumer switch
+            {
+                "exp" => e.Exp(),
+                "softmax" => e.Softmax(-1),
+                _ => Tensor.MatMul(e, e.T),
+            };
+        });
+
     public static Gen<OpSample> Squeeze =>
         from shape in Gens.Shape(maxExtent: 2)
         from dim in shape.Length == 0 ? Gen.Constant<int?>(null) : Gen.OneOf(Gen.Constant<int?>(null), Gens.Axis(shape.Length).Select(d => (int?)d))
@@ -100,7 +117,7 @@ public static class ViewOps
     public static IReadOnlyList<OpGen> All =>
     [
         new("reshape", Reshape), new("flatten", Flatten), new("permute", Permute), new("transpose", Transpose),
-        new("T", MatrixTranspose), new("expand", Expand), new("squeeze", Squeeze), new("unsqueeze", Unsqueeze),
+        new("T", MatrixTranspose), new("expand", Expand), new("expanded input", ExpandedInput), new("squeeze", Squeeze), new("unsqueeze", Unsqueeze),
         new("contiguous", Contiguous), new("clone", Clone),
     ];
 }
@@ -115,6 +132,7 @@ public class ViewGradientTests
     [Property(MaxTest = N)] public Property Transpose() => OpProperties.Gradient(ViewOps.Transpose);
     [Property(MaxTest = N)] public Property MatrixTranspose() => OpProperties.Gradient(ViewOps.MatrixTranspose);
     [Property(MaxTest = N)] public Property Expand() => OpProperties.Gradient(ViewOps.Expand);
+    [Property(MaxTest = N)] public Property ExpandedViewAsInput() => OpProperties.Gradient(ViewOps.ExpandedInput);
     [Property(MaxTest = N)] public Property Squeeze() => OpProperties.Gradient(ViewOps.Squeeze);
     [Property(MaxTest = N)] public Property Unsqueeze() => OpProperties.Gradient(ViewOps.Unsqueeze);
     [Property(MaxTest = N)] public Property Contiguous() => OpProperties.Gradient(ViewOps.Contiguous);
