@@ -24,11 +24,16 @@ public sealed partial class Tensor
     public static Tensor Pow(Tensor a, Tensor b)
     {
         var y = BinaryForward(BinaryOp.Pow, a, b);
+        // Where the formulas give 0 * inf (exponent 0 at base 0; log 0 for a zero base), the gradient is 0, as in PyTorch.
         return Record(y, "Pow", [a, b], [a, b, y], (g, s) =>
-        [
-            a.RequiresGrad ? (g * s[1] * Pow(s[0], s[1] - 1.0)).SumTo(a._shape) : null,
-            b.RequiresGrad ? (g * s[2] * s[0].Log()).SumTo(b._shape) : null,
-        ]);
+        {
+            var zero = g.ScalarLike(0);
+            return
+            [
+                a.RequiresGrad ? Where(Equal(s[1], zero), zero, g * s[1] * Pow(s[0], s[1] - 1.0)).SumTo(a._shape) : null,
+                b.RequiresGrad ? Where(Equal(s[0], zero) * (1.0 - Less(s[1], zero)), zero, g * s[2] * s[0].Log()).SumTo(b._shape) : null,
+            ];
+        });
     }
 
     /// <summary>Element-wise maximum (gradient to the larger input; split evenly on ties, as PyTorch does).</summary>
@@ -56,7 +61,7 @@ public sealed partial class Tensor
 
     /// <summary>x^p for a scalar exponent.</summary>
     public Tensor Pow(double p) => Record(UnaryForward(UnaryOp.PowScalar, this, p), "PowScalar", [this], [this],
-        (g, s) => [g * s[0].Pow(p - 1).MulScalar(p)]);
+        (g, s) => [p == 0 ? ZerosLike(g) : g * s[0].Pow(p - 1).MulScalar(p)]); // x^0: zero gradient even at x = 0
 
     public Tensor Square() => Record(UnaryForward(UnaryOp.Square, this), "Square", [this], [this], (g, s) => [g * s[0].MulScalar(2)]);
 
