@@ -15,6 +15,9 @@ internal unsafe interface ISgemmKernel
     /// <summary>Whether this machine runs the kernel in hardware.</summary>
     static abstract bool IsSupported { get; }
 
-    /// <summary>C tile at <paramref name="c"/> with row stride <paramref name="ldc"/> (unit column stride).</summary>
-    static abstract void Tile(int kc, float* a, float* b, float* c, nint ldc, bool accumulate);
+    /// <summary>
+    /// C tile at <paramref name="c"/> with row stride <paramref name="ldc"/> (unit column stride). The NR floats of
+    /// B for step p are at b + p*ldb: ldb = NR for a packed panel, the row stride for B read in place.
+    /// </summary>
+    static abstract void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate);
 }

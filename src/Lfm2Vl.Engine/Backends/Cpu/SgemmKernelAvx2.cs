@@ -14,7 +14,7 @@ internal readonly struct SgemmKernelAvx2 : ISgemmKernel
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Tile(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
         Vector256<float> c0a = default, c0b = default, c1a = default, c1b = default, c2a = default, c2b = default;
         Vector256<float> c3a = default, c3b = default, c4a = default, c4b = default, c5a = default, c5b = default;
@@ -29,7 +29,7 @@ internal readonly struct SgemmKernelAvx2 : ISgemmKernel
             var a4 = Vector256.Create(a[4]); c4a = Vector256.FusedMultiplyAdd(a4, b0, c4a); c4b = Vector256.FusedMultiplyAdd(a4, b1, c4b);
             var a5 = Vector256.Create(a[5]); c5a = Vector256.FusedMultiplyAdd(a5, b0, c5a); c5b = Vector256.FusedMultiplyAdd(a5, b1, c5b);
             a += 6;
-            b += 16;
+            b += ldb;
         }
         Store(c, c0a, c0b, accumulate); c += ldc;
         Store(c, c1a, c1b, accumulate); c += ldc;

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
@@ -16,14 +15,8 @@ internal readonly struct SgemmKernelAvx512 : ISgemmKernel
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Tile(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
-        // Start fetching the C tile now; it is only read or written after the k loop.
-        for (int i = 0; i < 14; i++)
-        {
-            Sse.Prefetch0(c + i * ldc);
-            Sse.Prefetch0(c + i * ldc + 31);
-        }
         Vector512<float> c0a = default; Vector512<float> c0b = default;
         Vector512<float> c1a = default; Vector512<float> c1b = default;
         Vector512<float> c2a = default; Vector512<float> c2b = default;
@@ -57,7 +50,7 @@ internal readonly struct SgemmKernelAvx512 : ISgemmKernel
             var a12 = Vector512.Create(a[12]); c12a = Vector512.FusedMultiplyAdd(a12, b0, c12a); c12b = Vector512.FusedMultiplyAdd(a12, b1, c12b);
             var a13 = Vector512.Create(a[13]); c13a = Vector512.FusedMultiplyAdd(a13, b0, c13a); c13b = Vector512.FusedMultiplyAdd(a13, b1, c13b);
             a += 14;
-            b += 32;
+            b += ldb;
         }
         Store(c, c0a, c0b, accumulate); c += ldc;
         Store(c, c1a, c1b, accumulate); c += ldc;

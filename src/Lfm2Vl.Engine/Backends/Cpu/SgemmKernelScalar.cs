@@ -10,7 +10,7 @@ internal readonly struct SgemmKernelScalar : ISgemmKernel
     public static int NR => 4;
     public static bool IsSupported => true;
 
-    public static unsafe void Tile(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++) acc[i] = 0f;
@@ -26,7 +26,7 @@ internal readonly struct SgemmKernelScalar : ISgemmKernel
                 row[3] = MathF.FusedMultiplyAdd(ai, b[3], row[3]);
             }
             a += 4;
-            b += 4;
+            b += ldb;
         }
         for (int i = 0; i < 4; i++)
         {
