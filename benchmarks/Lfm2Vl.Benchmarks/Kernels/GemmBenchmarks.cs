@@ -7,7 +7,8 @@ namespace Lfm2Vl.Benchmarks.Kernels;
 /// <summary>
 /// Float32 GEMM: the packed micro-kernel path (what Gemm.Run uses) against the reference row-update GEMM, on
 /// square sizes and on the im2col shapes of a ResNet-style network (M = out channels, N = output pixels,
-/// K = in channels x 3 x 3) including a weight-gradient shape (K = pixels). Row-major A, B and C, both cores.
+/// K = in channels x 3 x 3) including a weight-gradient shape (K = pixels), and a batch-1 matrix-vector product.
+/// Row-major A, B and C, both cores.
 /// </summary>
 [Config(typeof(Config))]
 [MemoryDiagnoser]
@@ -33,6 +34,7 @@ public class GemmBenchmarks
         new(128, 784, 1152, "conv 28x28 128->128"),
         new(256, 196, 2304, "conv 14x14 256->256"),
         new(64, 576, 3136, "conv 56x56 dW"),
+        new(1, 4096, 4096, "gemv batch 1"),
     ];
 
     [ParamsSource(nameof(Shapes))]

@@ -8,6 +8,7 @@ namespace Lfm2Vl.Engine.Backends.Cpu;
 /// ic over M in MC-tall blocks (packed A block, mc x kc, lives in L2) -> jr over NR-wide B micro-panels
 /// (one stays in L1) -> ir over MR-tall A micro-panels -> register-tiled micro-kernel.
 /// A and B may have any strides (transposes are absorbed by packing); a row-major B is read in place.
+/// A single-row or single-column C goes to the matrix-vector paths (<see cref="SgemvPaths"/>) instead.
 /// Multi-threading splits C into one
 /// piece per core along its larger dimension; each piece runs the whole blocked loop with its own buffers,
 /// so there is no synchronisation inside a call and a serial call (parallel: false) never touches the pool.
@@ -80,6 +81,7 @@ public static unsafe class SgemmPacked
     private static void Compute<TK>(int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
         float* c, nint crs, nint ccs, bool accumulate, bool parallel) where TK : ISgemmKernel
     {
+        if (SgemvPaths.TryRun(m, n, k, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate, parallel)) return;
         // A narrow C (n far below NR) wastes most of each tile; C^T = B^T A^T swaps the roles of the dimensions.
         long padded = RoundUp(m, TK.MR) * (long)RoundUp(n, TK.NR);
         long paddedT = RoundUp(n, TK.MR) * (long)RoundUp(m, TK.NR);
