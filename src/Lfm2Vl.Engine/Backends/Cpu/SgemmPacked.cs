@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
@@ -206,7 +207,13 @@ public static unsafe class SgemmPacked
                 for (int i = 0; i < mEdge; i++)
                 {
                     float* crow = cp + i * crs, trow = tile + i * nr;
-                    if (accumulate) for (int j = 0; j < nEdge; j++) crow[j * ccs] += trow[j];
+                    if (ccs == 1)
+                    {
+                        var dst = new Span<float>(crow, nEdge);
+                        if (accumulate) TensorPrimitives.Add(dst, new ReadOnlySpan<float>(trow, nEdge), dst);
+                        else new ReadOnlySpan<float>(trow, nEdge).CopyTo(dst);
+                    }
+                    else if (accumulate) for (int j = 0; j < nEdge; j++) crow[j * ccs] += trow[j];
                     else for (int j = 0; j < nEdge; j++) crow[j * ccs] = trow[j];
                 }
             }
