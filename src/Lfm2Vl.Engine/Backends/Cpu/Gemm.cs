@@ -1,18 +1,39 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
 /// <summary>
-/// Reference-grade blocked GEMM: C[M,N] (=|+=) A[M,K] B[K,N] with arbitrary row/column strides for A and B
-/// and a row-major C (row stride ldc). Rows of C are updated with SIMD row updates, blocked over K so a
-/// panel of B stays in cache. This is the correct baseline a faster packed micro-kernel must match.
+/// GEMM entry point: C[M,N] (=|+=) A[M,K] B[K,N] with arbitrary row/column strides for A and B and a row-major C
+/// (row stride ldc). Float32 runs on the packed micro-kernel GEMM (<see cref="SgemmPacked"/>); other types use
+/// <see cref="RunReference{T}"/>.
 /// </summary>
 public static class Gemm
 {
     private const int KBlock = 256;
 
+    /// <summary>C (=|+=) A B. <paramref name="parallel"/>: false when already inside a parallel loop.</summary>
     public static void Run<T>(int m, int n, int k,
+        T[] a, int aOff, int aRowStride, int aColStride,
+        T[] b, int bOff, int bRowStride, int bColStride,
+        T[] c, int cOff, int ldc, bool accumulate, bool parallel = true) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            SgemmPacked.Run(m, n, k, Unsafe.As<float[]>(a), aOff, aRowStride, aColStride,
+                Unsafe.As<float[]>(b), bOff, bRowStride, bColStride, Unsafe.As<float[]>(c), cOff, ldc, accumulate, parallel);
+            return;
+        }
+        RunReference(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate, parallel);
+    }
+
+    /// <summary>
+    /// Reference-grade blocked GEMM: rows of C are updated with SIMD row updates, blocked over K so a panel of B
+    /// stays in cache. Simple and obviously correct: the baseline the packed GEMM is tested and benchmarked against.
+    /// Note it skips zero entries of A, so 0 * inf/NaN in B contributes nothing here (the packed path gives NaN).
+    /// </summary>
+    public static void RunReference<T>(int m, int n, int k,
         T[] a, int aOff, int aRowStride, int aColStride,
         T[] b, int bOff, int bRowStride, int bColStride,
         T[] c, int cOff, int ldc, bool accumulate, bool parallel = true) where T : unmanaged, IFloatingPointIeee754<T>
@@ -25,7 +46,7 @@ public static class Gemm
         }
         // B must have unit column stride for SIMD row updates; pack it otherwise.
         T[]? packedB = null;
-        if (bColStride != 1 || n == 1 && bColStride != 1)
+        if (bColStride != 1)
         {
             packedB = new T[k * n];
             for (int p = 0; p < k; p++)
