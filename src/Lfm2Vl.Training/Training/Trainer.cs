@@ -22,13 +22,17 @@ public sealed class Trainer
 {
     private readonly TrainingConfig _config;
     private readonly ITrainingObserver _observer;
+    private readonly IRunCustomization _custom;
 
-    public Trainer(TrainingConfig config, ITrainingObserver? observer = null)
+    public Trainer(TrainingConfig config, ITrainingObserver? observer = null, IRunCustomization? customization = null)
     {
         config.Validate();
         _config = config;
         _observer = observer ?? new NullObserver();
+        _custom = customization ?? new DefaultRun();
     }
+
+    private sealed class DefaultRun : IRunCustomization { }
 
     private sealed class NullObserver : ITrainingObserver { }
 
@@ -62,8 +66,8 @@ public sealed class Trainer
             BatchSize = c.BatchSize, Shuffle = false, NumWorkers = c.NumWorkers, Seed = c.Seed, CacheImages = c.CacheImages, Strict = c.StrictData,
         });
 
-        var model = ModelRegistry.Create(TrainingSetup.Model(c, numClasses));
-        var optimizer = TrainingSetup.Optimizer(c, model);
+        var model = _custom.CreateModel(c, numClasses, train.ClassNames);
+        var optimizer = _custom.CreateOptimizer(c, model);
         int batches = trainLoader.BatchesPerEpoch;
         int stepsPerEpoch = Math.Max(1, (batches + c.GradAccumulation - 1) / c.GradAccumulation);
         var schedule = TrainingSetup.Schedule(c, optimizer, stepsPerEpoch);
@@ -90,6 +94,7 @@ public sealed class Trainer
 
         for (int epoch = state.Epoch; epoch < c.NumEpochs; epoch++)
         {
+            _custom.OnEpochStart(epoch, model, _observer);
             model.Train();
             var watch = Stopwatch.StartNew();
             int skip = state.BatchInEpoch;

@@ -27,9 +27,12 @@ public static class TrainingSetup
         Seed = c.Seed,
     };
 
-    public static Optimizer Optimizer(TrainingConfig c, Lfm2VlModel model)
+    public static Optimizer Optimizer(TrainingConfig c, Lfm2VlModel model) =>
+        Optimizer(c, ParamGroups.DecayAndNoDecay(model, c.WeightDecay, c.LearningRate));
+
+    /// <summary>The configured optimizer over given parameter groups (each group keeps its own lr and weight decay).</summary>
+    public static Optimizer Optimizer(TrainingConfig c, IReadOnlyList<ParamGroup> groups)
     {
-        var groups = ParamGroups.DecayAndNoDecay(model, c.WeightDecay, c.LearningRate);
         return c.Optimizer switch
         {
             "sgd" => new Sgd(groups, c.LearningRate, momentum: c.Momentum, nesterov: c.Momentum > 0),
