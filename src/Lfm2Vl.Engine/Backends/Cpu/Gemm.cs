@@ -13,13 +13,16 @@ public static class Gemm
 {
     private const int KBlock = 256;
 
+    /// <summary>Diagnostics: route float32 through the reference GEMM too (set LFM2VL_GEMM=reference).</summary>
+    public static bool ForceReference { get; set; } = Environment.GetEnvironmentVariable("LFM2VL_GEMM") == "reference";
+
     /// <summary>C (=|+=) A B. <paramref name="parallel"/>: false when already inside a parallel loop.</summary>
     public static void Run<T>(int m, int n, int k,
         T[] a, int aOff, int aRowStride, int aColStride,
         T[] b, int bOff, int bRowStride, int bColStride,
         T[] c, int cOff, int ldc, bool accumulate, bool parallel = true) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
+        if (typeof(T) == typeof(float) && !ForceReference)
         {
             SgemmPacked.Run(m, n, k, Unsafe.As<float[]>(a), aOff, aRowStride, aColStride,
                 Unsafe.As<float[]>(b), bOff, bRowStride, bColStride, Unsafe.As<float[]>(c), cOff, ldc, accumulate, parallel);
