@@ -62,7 +62,8 @@ public static class GemmKernels
     {
         TT tt = default;
         O o = default;
-        var sa = SharedMemory.Allocate<T>(tt.BM * tt.BK);
+        // A's tile is stored k-major with one padding column, so the k-consecutive stores of a warp hit distinct banks.
+        var sa = SharedMemory.Allocate<T>(tt.BK * (tt.BM + 1));
         var sb = SharedMemory.Allocate<T>(tt.BK * tt.BN);
         var acc = LocalMemory.Allocate<T>(tt.TM * tt.TN);
         var ra = LocalMemory.Allocate<T>(tt.TM);
@@ -82,7 +83,7 @@ public static class GemmKernels
                 for (int e = tid; e < tt.BM * tt.BK; e += threads)
                 {
                     int r = e / tt.BK, kk = e % tt.BK, gm = m0 + r, gk = k0 + kk;
-                    sa[kk * tt.BM + r] = gm < g.M && gk < g.K ? a[aBase + gm * g.ARow + gk * g.ACol] : o.Zero;
+                    sa[kk * (tt.BM + 1) + r] = gm < g.M && gk < g.K ? a[aBase + gm * g.ARow + gk * g.ACol] : o.Zero;
                 }
                 for (int e = tid; e < tt.BK * tt.BN; e += threads)
                 {
@@ -92,7 +93,7 @@ public static class GemmKernels
                 Group.Barrier();
                 for (int kk = 0; kk < tt.BK; kk++)
                 {
-                    for (int i = 0; i < tt.TM; i++) ra[i] = sa[kk * tt.BM + ty + i * threadsY];
+                    for (int i = 0; i < tt.TM; i++) ra[i] = sa[kk * (tt.BM + 1) + ty + i * threadsY];
                     for (int j = 0; j < tt.TN; j++) rb[j] = sb[kk * tt.BN + tx + j * threadsX];
                     for (int i = 0; i < tt.TM; i++)
                         for (int j = 0; j < tt.TN; j++)
