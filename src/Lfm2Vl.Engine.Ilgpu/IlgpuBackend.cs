@@ -31,7 +31,6 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _errorFlag;
     private readonly bool _fp64;
     private readonly int _linearGroup, _rowGroup, _maxGroups;
-    private int _boundThread = -1;
 
     internal IlgpuBackend(Accelerator accelerator, Device device, bool patchOpenCL)
     {
@@ -76,17 +75,15 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     // ---- launching ----------------------------------------------------------------------------------
 
-    /// <summary>Runs device work under the backend lock, with the accelerator bound to this thread.</summary>
+    /// <summary>
+    /// Runs device work under the backend lock, with the accelerator bound to this thread (CUDA contexts are
+    /// per thread, and another accelerator may have been bound since; binding is cheap).
+    /// </summary>
     private void Run(Action work)
     {
         lock (_gate)
         {
-            int t = Environment.CurrentManagedThreadId;
-            if (_boundThread != t)
-            {
-                Accelerator.Bind();
-                _boundThread = t;
-            }
+            Accelerator.Bind();
             work();
         }
     }
@@ -199,7 +196,6 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         lock (_gate)
         {
             Accelerator.Bind();
-            _boundThread = Environment.CurrentManagedThreadId;
             d.Buffer.View.SubView(0, bytes.Length).CopyFromCPU(_stream, bytes);
         }
     }
@@ -212,7 +208,6 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         lock (_gate)
         {
             Accelerator.Bind();
-            _boundThread = Environment.CurrentManagedThreadId;
             if (n > 0)
             {
                 var bytes = MemoryMarshal.AsBytes(destination[..n]);
@@ -229,7 +224,6 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         lock (_gate)
         {
             Accelerator.Bind();
-            _boundThread = Environment.CurrentManagedThreadId;
             _stream.Synchronize();
             ThrowDeviceErrors();
         }

@@ -36,6 +36,7 @@ internal sealed class KernelCache(Accelerator accelerator, bool patchOpenCL)
         string name = NameOf(method);
         try
         {
+            accelerator.Bind(); // loading a CUDA module needs the accelerator's context current on this thread
             var kernel = accelerator is CLAccelerator cl
                 ? OpenCLCompat.Load(cl, method, patchOpenCL, name)
                 : accelerator.LoadKernel(method);
