@@ -218,6 +218,53 @@ public abstract class ConformanceTests
         Check("f64 elementwise", d, [Randn(110, 4, 5), Randn(111, 5)], t => (t[0] * t[1]).Tanh().Gelu() / (t[1].Abs() + 1), DType.Float64);
         Check("f64 matmul+softmax", d, [Randn(112, 6, 5), Randn(113, 5, 7)], t => Tensor.MatMul(t[0], t[1]).LogSoftmax(-1).Sum(0), DType.Float64);
     }
+
+    [SkippableFact]
+    public void Fused_sgd_adamw_and_global_norm_match_the_textbook_updates()
+    {
+        var d = Target.Require();
+        var b = Target.Ilgpu;
+        Skip.If(b is null, "fused optimizer steps are an extra of the ILGPU backend");
+        var p0 = Tensor.Randn([5, 7], new Generator(120)).ToDoubleArray();
+        var g = Tensor.Randn([5, 7], new Generator(121)).ToDoubleArray();
+        Tensor Dev(double[] v) => Tensor.FromDoubles(v, [5, 7]).To(d);
+        const double lr = 0.1, mom = 0.9, wd = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+
+        // SGD with momentum and weight decay, three steps with the same gradient.
+        double[] p = (double[])p0.Clone(), buf = new double[p.Length];
+        using var sp = Dev(p0); using var sg = Dev(g); using var sb = Tensor.Zeros([5, 7], DType.Float32, d);
+        for (int step = 0; step < 3; step++)
+        {
+            for (int i = 0; i < p.Length; i++) { buf[i] = mom * buf[i] + g[i] + wd * p[i]; p[i] -= lr * buf[i]; }
+            b!.SgdStep(sp, sg, sb, lr, mom, wd);
+        }
+        Close("sgd param", p, sp.ToDoubleArray(), 1e-5, 1e-5);
+        Close("sgd momentum", buf, sb.ToDoubleArray(), 1e-5, 1e-5);
+
+        // AdamW.
+        double[] q = (double[])p0.Clone(), m = new double[q.Length], v = new double[q.Length];
+        using var aq = Dev(p0); using var am = Tensor.Zeros([5, 7], DType.Float32, d); using var av = Tensor.Zeros([5, 7], DType.Float32, d);
+        for (int t = 1; t <= 3; t++)
+        {
+            for (int i = 0; i < q.Length; i++)
+            {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                q[i] *= 1 - lr * wd;
+                q[i] -= lr * (m[i] / (1 - Math.Pow(b1, t))) / (Math.Sqrt(v[i] / (1 - Math.Pow(b2, t))) + eps);
+            }
+            b!.AdamWStep(aq, sg, am, av, t, lr, b1, b2, eps, wd);
+        }
+        Close("adamw param", q, aq.ToDoubleArray(), 1e-5, 1e-4);
+        Close("adamw second moment", v, av.ToDoubleArray(), 1e-7, 1e-4);
+
+        // Global norm over two tensors, larger than one grid pass.
+        var big = Tensor.Randn([300, 70], new Generator(122));
+        double expected = Math.Sqrt(big.ToDoubleArray().Sum(x => x * x) + g.Sum(x => x * x));
+        using var bigD = big.To(d);
+        using var norm = b!.GlobalNorm([bigD, sg]);
+        Close("global norm", [expected], [norm.Item()], 1e-4, 1e-5);
+    }
 }
 
 public sealed class SimdCpuConformance : ConformanceTests
