@@ -1,0 +1,2 @@
+global using Lfm2Vl.Engine;
+global using Xunit;
