@@ -11,6 +11,12 @@ app.Configure(config =>
         .WithDescription("Write a synthetic image-folder dataset (PNG/JPEG shapes and faces with COCO boxes).");
     config.AddCommand<TrainCommand>("train")
         .WithDescription("Train a model on an image-folder dataset (data/{train,val,test}/<class>/*.jpg).");
+    config.AddCommand<EvaluateCommand>("evaluate")
+        .WithDescription("Per-class precision/recall/F1, confusion matrix, detection mAP and a report (Markdown/HTML/PNG) on a split.");
+    config.AddCommand<PredictCommand>("predict")
+        .WithDescription("Top-k classes (and boxes) for images or folders; optional JSON and annotated copies.");
+    config.AddCommand<FineTuneCommand>("finetune")
+        .WithDescription("Transfer a trained model to new classes: frozen backbone, optional progressive unfreezing.");
     config.AddCommand<InfoCommand>("info")
         .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
     config.SetExceptionHandler((e, _) =>
