@@ -1,30 +1,43 @@
 using Lfm2Vl.Cli.Commands;
 using Spectre.Console.Cli;
 
-var app = new CommandApp();
-app.Configure(config =>
+namespace Lfm2Vl.Cli;
+
+/// <summary>The lfm2vl command line: the commands and their help, callable from tests as well as from Main.</summary>
+public static class CliApp
 {
-    config.SetApplicationName("lfm2vl");
-    config.AddCommand<DemoCommand>("demo")
-        .WithDescription("Generate a synthetic dataset, train the small CNN on the CPU, evaluate it and show the results (start here).");
-    config.AddCommand<MakeDataCommand>("make-data")
-        .WithDescription("Write a synthetic image-folder dataset (PNG/JPEG shapes and faces with COCO boxes).");
-    config.AddCommand<TrainCommand>("train")
-        .WithDescription("Train a model on an image-folder dataset (data/{train,val,test}/<class>/*.jpg).");
-    config.AddCommand<EvaluateCommand>("evaluate")
-        .WithDescription("Per-class precision/recall/F1, confusion matrix, detection mAP and a report (Markdown/HTML/PNG) on a split.");
-    config.AddCommand<PredictCommand>("predict")
-        .WithDescription("Top-k classes (and boxes) for images or folders; optional JSON and annotated copies.");
-    config.AddCommand<FineTuneCommand>("finetune")
-        .WithDescription("Transfer a trained model to new classes: frozen backbone, optional progressive unfreezing.");
-    config.AddCommand<InfoCommand>("info")
-        .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
-    config.SetExceptionHandler((e, _) =>
+    public static int Main(string[] args) => Run(args);
+
+    public static int Run(params string[] args)
     {
-        Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-        // LFM2VL_DEBUG=1 shows where it happened (for bug reports).
-        if (Environment.GetEnvironmentVariable("LFM2VL_DEBUG") == "1") Console.Error.WriteLine(e);
-        return 1;
-    });
-});
-return app.Run(args);
+        var app = new CommandApp();
+        app.Configure(Configure);
+        return app.Run(args);
+    }
+
+    private static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("lfm2vl");
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("Generate synthetic data, train the small CNN on the CPU, evaluate it, fine-tune it to new classes, and show measured results (start here).");
+        config.AddCommand<MakeDataCommand>("make-data")
+            .WithDescription("Write a synthetic image-folder dataset (PNG/JPEG shapes and faces with COCO boxes).");
+        config.AddCommand<TrainCommand>("train")
+            .WithDescription("Train a model on an image-folder dataset (data/{train,val,test}/<class>/*.jpg).");
+        config.AddCommand<EvaluateCommand>("evaluate")
+            .WithDescription("Per-class precision/recall/F1, confusion matrix, detection mAP and a report (Markdown/HTML/PNG) on a split.");
+        config.AddCommand<PredictCommand>("predict")
+            .WithDescription("Top-k classes (and boxes) for images or folders; optional JSON and annotated copies.");
+        config.AddCommand<FineTuneCommand>("finetune")
+            .WithDescription("Transfer a trained model to new classes: frozen backbone, optional progressive unfreezing.");
+        config.AddCommand<InfoCommand>("info")
+            .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
+        config.SetExceptionHandler((e, _) =>
+        {
+            Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            // LFM2VL_DEBUG=1 shows where it happened (for bug reports).
+            if (Environment.GetEnvironmentVariable("LFM2VL_DEBUG") == "1") Console.Error.WriteLine(e);
+            return 1;
+        });
+    }
+}
