@@ -6,6 +6,7 @@ using Lfm2Vl.Nn.Optim;
 using Lfm2Vl.Nn.Schedules;
 using Lfm2Vl.Nn.Serialization;
 using Lfm2Vl.Training.Checkpoints;
+using Lfm2Vl.Training.Evaluation;
 using Lfm2Vl.Vision.Data;
 using Lfm2Vl.Vision.Detection;
 using Lfm2Vl.Vision.Models;
@@ -148,7 +149,7 @@ public sealed class Trainer
             watch.Stop();
 
             _observer.ValidationStarted(epoch + 1);
-            var (valLoss, valAcc, valTop5) = Validate(model, valLoader, classWeights);
+            var (valLoss, valAcc, valTop5, valMap50) = Validate(model, train.ClassNames, valLoader);
             var metrics = new EpochMetrics
             {
                 Epoch = epoch + 1,
@@ -157,6 +158,7 @@ public sealed class Trainer
                 ValLoss = valLoss,
                 ValAccuracy = valAcc,
                 ValTop5 = valTop5,
+                ValMap50 = valMap50,
                 LearningRate = optimizer.ParamGroups[0].Lr,
                 EpochSeconds = watch.Elapsed.TotalSeconds + state.PartialSeconds,
                 ImagesPerSecond = state.Seen / Math.Max(watch.Elapsed.TotalSeconds + state.PartialSeconds, 1e-9),
@@ -204,34 +206,17 @@ public sealed class Trainer
         return new TrainingResult(reason, state.History, _config.OutputDir, BestPath, LastPath, FinalModelPath, message);
     }
 
-    /// <summary>Validation loss, top-1 and top-5 accuracy in eval mode without autograd.</summary>
-    public static (double Loss, double Accuracy, double Top5) Validate(Lfm2VlModel model, ImageBatchLoader loader, Tensor? classWeights = null)
+    /// <summary>
+    /// Validation in eval mode without autograd, through the evaluator: loss, top-1 and top-5 accuracy, and
+    /// detection mAP@0.5 when the model has a detector and the split has boxes (NaN otherwise).
+    /// </summary>
+    public static (double Loss, double Accuracy, double Top5, double Map50) Validate(Lfm2VlModel model, IReadOnlyList<string> classNames, ImageBatchLoader loader)
     {
-        model.Eval();
-        double lossSum = 0; int correct = 0, correct5 = 0, seen = 0;
-        using var noGrad = GradMode.NoGrad();
-        foreach (var batch in loader.Epoch(0))
-        {
-            using var owner = batch;
-            using var scope = TensorScope.Begin();
-            var logits = model.Forward(batch.Images).Logits;
-            lossSum += Functional.CrossEntropy(logits, batch.Labels, classWeights).Item() * batch.Count;
-            var scores = logits.ToFloatArray();
-            var labels = batch.Labels.ToArray<int>();
-            int k = logits.Size(1);
-            for (int i = 0; i < labels.Length; i++)
-            {
-                var row = scores.AsSpan(i * k, k);
-                float target = row[labels[i]];
-                int better = 0;
-                for (int j = 0; j < k; j++) if (row[j] > target || row[j] == target && j < labels[i]) better++;
-                if (better == 0) correct++;
-                if (better < 5) correct5++;
-            }
-            seen += labels.Length;
-        }
-        model.Train();
-        return seen == 0 ? (double.NaN, double.NaN, double.NaN) : (lossSum / seen, correct / (double)seen, correct5 / (double)seen);
+        var evaluator = new ModelEvaluator(model, classNames, options: new EvaluatorOptions { TopK = [1, 5] });
+        var r = evaluator.Evaluate(loader.Epoch(0).Select(b => new EvalBatch(b.Images, b.Labels, b.Boxes)));
+        if (r.ImageCount == 0) return (double.NaN, double.NaN, double.NaN, double.NaN);
+        double top5 = r.Classification.TopKAccuracyFor(5) ?? r.Accuracy;
+        return (r.Loss, r.Accuracy, top5, r.Detection?.MapAt50 ?? double.NaN);
     }
 
     // ---- resumable state ----------------------------------------------------------------------------

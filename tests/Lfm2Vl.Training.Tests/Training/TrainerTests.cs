@@ -26,6 +26,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void DetectionTrainingReportsValidationMap()
+    {
+        using var run = new TinyRun();
+        var cfg = run.Config with { Detection = true, MonitorMetric = "val_map50", NumEpochs = 2 };
+        var result = new Trainer(cfg).Run();
+        Assert.Equal(StopReason.Completed, result.Reason);
+        Assert.All(result.History, h => Assert.InRange(h.ValMap50, 0.0, 1.0));
+        var loaded = Checkpoint.LoadModel(result.FinalModel);
+        Assert.NotNull(loaded.Model.Detector);
+        Assert.True(File.Exists(Path.Combine(result.OutputDir, "map50.png")));
+    }
+
+    [Fact]
     public void InterruptedAndResumedRunEqualsAnUninterruptedOne()
     {
         using var run = new TinyRun();
