@@ -32,7 +32,9 @@ internal sealed class ImageValidator(ServerOptions options)
         }
         catch (ImageDecodeException e)
         {
-            throw new ApiException(422, $"'{upload.Name}' cannot be decoded: {e.Reason}.");
+            // The decoder's own messages can carry raw bytes; keep only printable text.
+            var reason = new string(e.Reason.Where(ch => !char.IsControl(ch)).ToArray()).Replace("()", "(corrupt image data)");
+            throw new ApiException(422, $"'{upload.Name}' cannot be decoded: {reason}.");
         }
     }
 }

@@ -15,6 +15,6 @@ public sealed record ModelInfo(
         m.ClassNames, m.NormalizeMean, m.NormalizeStd, m.Metrics, m.EngineVersion);
 
     /// <summary>The evaluator for a loaded checkpoint, with the transforms `lfm2vl predict` uses.</summary>
-    public static ModelEvaluator EvaluatorFor(LoadedModel loaded) => new(loaded.Model, loaded.Metadata.ClassNames,
-        new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd });
+    public static ModelEvaluator EvaluatorFor(LoadedModel loaded, EvaluatorOptions? options = null) => new(loaded.Model, loaded.Metadata.ClassNames,
+        new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd }, options);
 }

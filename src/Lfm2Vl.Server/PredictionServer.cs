@@ -22,6 +22,8 @@ public sealed class PredictionServer : IAsyncDisposable
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Responses are JSON documents, never inlined into HTML: keep quotes in error messages readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly WebApplication _app;
@@ -68,14 +70,8 @@ public sealed class PredictionServer : IAsyncDisposable
 
     public Task StartAsync(CancellationToken ct = default) => _app.StartAsync(ct);
 
-    /// <summary>Serves until <paramref name="ct"/> is cancelled, then stops gracefully.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        await StartAsync(ct);
-        try { await Task.Delay(Timeout.Infinite, ct); }
-        catch (OperationCanceledException) { }
-        await _app.StopAsync(CancellationToken.None);
-    }
+    /// <summary>After StartAsync: returns once the host stops (Ctrl+C, SIGTERM) or <paramref name="ct"/> is cancelled, stopping gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
     private void Map(WebApplication app)
     {

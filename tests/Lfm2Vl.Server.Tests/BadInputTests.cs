@@ -44,6 +44,7 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var error = (await response.Content.ReadFromJsonAsync<ErrorResponse>(PredictionServer.Json))!;
         Assert.Contains(saying, error.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(error.Error, char.IsControl);
         // The server is still up and still predicts.
         using var ok = await _s.Client.PostAsync("/predict", Raw(TestModel.Encoded(1), "image/png"));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -51,7 +52,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     [Fact]
     public Task Not_an_image_is_422() =>
-        AssertError("/predict", Raw(Encoding.UTF8.GetBytes("hello, this is text and not a PNG at all"), "image/png"), HttpStatusCode.UnprocessableEntity, "not an image");
+        AssertError("/predict", Raw(Encoding.UTF8.GetBytes("hello, this is text and not a PNG at all"), "image/png"), HttpStatusCode.UnprocessableEntity, "'upload' is not an image");
 
     [Fact]
     public Task Truncated_png_is_422()
@@ -64,7 +65,7 @@ public sealed class BadInputTests : IAsyncLifetime
     public Task Truncated_jpeg_in_multipart_is_422()
     {
         var jpeg = TestModel.Encoded(4, 64, 64, ImageFileFormat.Jpeg);
-        return AssertError("/predict", Form("image", ("cut.jpg", jpeg[..(jpeg.Length * 2 / 3)], "image/jpeg")), HttpStatusCode.UnprocessableEntity, "cut.jpg");
+        return AssertError("/predict", Form("image", ("cut.jpg", jpeg[..(jpeg.Length * 2 / 3)], "image/jpeg")), HttpStatusCode.UnprocessableEntity, "'cut.jpg' cannot be decoded");
     }
 
     [Fact]

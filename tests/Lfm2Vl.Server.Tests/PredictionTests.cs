@@ -17,7 +17,7 @@ public sealed class PredictionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _s = await RunningServer.StartAsync();
-        _library = ModelInfo.EvaluatorFor(Checkpoint.LoadModel(TestModel.CheckpointFile));
+        _library = ModelInfo.EvaluatorFor(Checkpoint.LoadModel(TestModel.CheckpointFile), TestModel.Options);
     }
 
     public async Task DisposeAsync() => await _s.DisposeAsync();
@@ -27,6 +27,7 @@ public sealed class PredictionTests : IAsyncLifetime
         Assert.Equal(expected.Width, width);
         Assert.Equal(expected.Height, height);
         Assert.Equal(expected.TopK, top); // records: index, name and the exact double probability
+        Assert.NotEmpty(expected.Boxes); // so the comparison covers boxes, in the original image's pixels
         Assert.Equal(expected.Boxes, boxes);
         Assert.False(string.IsNullOrEmpty(name));
     }

@@ -17,7 +17,7 @@ internal sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(ServerOptions? options = null, Func<IPredictor, IPredictor>? wrap = null)
     {
         var loaded = Checkpoint.LoadModel(TestModel.CheckpointFile);
-        IPredictor predictor = new EvaluatorPredictor(ModelInfo.EvaluatorFor(loaded));
+        IPredictor predictor = new EvaluatorPredictor(ModelInfo.EvaluatorFor(loaded, TestModel.Options));
         if (wrap is not null) predictor = wrap(predictor);
         var server = new PredictionServer(predictor, ModelInfo.From(loaded.Metadata),
             (options ?? new ServerOptions()) with { Urls = ["http://127.0.0.1:0"] });

@@ -1,4 +1,6 @@
 using Lfm2Vl.Training.Checkpoints;
+using Lfm2Vl.Training.Evaluation;
+using Lfm2Vl.Vision.Detection;
 using Lfm2Vl.Vision.Data;
 using Lfm2Vl.Vision.Models;
 
@@ -8,6 +10,9 @@ namespace Lfm2Vl.Server.Tests;
 internal static class TestModel
 {
     public static readonly string[] Classes = ["circle", "square", "triangle"];
+
+    /// <summary>No score threshold, so the untrained detector (class prior ~0.01) reports boxes and the box comparison means something.</summary>
+    public static readonly EvaluatorOptions Options = new() { PredictDecode = new DecodeOptions(ScoreThreshold: 0f, MaxDetections: 5) };
 
     private static readonly Lazy<string> Saved = new(() =>
     {
