@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 
 namespace Lfm2Vl.Server;
@@ -75,6 +76,13 @@ public sealed class PredictionServer : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
+        // Unknown paths (404) and wrong methods (405) answer JSON like every other error.
+        app.UseStatusCodePages(async status =>
+        {
+            var (request, response) = (status.HttpContext.Request, status.HttpContext.Response);
+            await response.WriteAsJsonAsync(new ErrorResponse(
+                $"{response.StatusCode} {ReasonPhrases.GetReasonPhrase(response.StatusCode)}: {request.Method} {request.Path}. See /openapi.json for the API."), Json);
+        });
         app.Use(async (context, next) =>
         {
             try { await next(context); }

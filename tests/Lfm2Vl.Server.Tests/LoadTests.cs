@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace Lfm2Vl.Server.Tests;
 
-/// <summary>A bounded load test (200 requests, 8 at a time) and the 503 answers when the server is full.</summary>
+/// <summary>A bounded load test (500 requests, 8 at a time) and the 503 answers when the server is full.</summary>
 public sealed class LoadTests(ITestOutputHelper output)
 {
     private static HttpContent Png(int seed)
@@ -17,9 +17,9 @@ public sealed class LoadTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Two_hundred_requests_eight_at_a_time_all_succeed_within_a_memory_bound()
+    public async Task Five_hundred_requests_eight_at_a_time_all_succeed_within_a_memory_bound()
     {
-        const int requests = 200, parallel = 8;
+        const int requests = 500, parallel = 8;
         await using var s = await RunningServer.StartAsync(new ServerOptions { MaxQueueLength = parallel, MaxConcurrentRequests = parallel });
         using (var warm = await s.Client.PostAsync("/predict", Png(0))) Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
