@@ -6,7 +6,12 @@ using Xunit.Abstractions;
 
 namespace Lfm2Vl.Server.Tests;
 
+/// <summary>Runs alone (no other test class in parallel), so throughput and memory figures are this test's own.</summary>
+[CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+public sealed class LoadCollection;
+
 /// <summary>A bounded load test (500 requests, 8 at a time) and the 503 answers when the server is full.</summary>
+[Collection(nameof(LoadTests))]
 public sealed class LoadTests(ITestOutputHelper output)
 {
     private static HttpContent Png(int seed)
