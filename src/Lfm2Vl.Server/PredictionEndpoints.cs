@@ -40,7 +40,8 @@ internal sealed class PredictionEndpoints(ServerOptions options, InferenceQueue 
 
             var job = queue.TryEnqueue(images, topK, ct);
             if (job is null) return Busy(context, $"The inference queue is full ({options.MaxQueueLength} jobs); retry later.");
-            var result = await job;
+            // A client that goes away frees its slot at once; the worker then skips its job instead of running it.
+            var result = await job.WaitAsync(ct);
             var timing = new Timing(Round(decodeMs), Round(result.QueueMs), Round(result.InferenceMs), Round(Stopwatch.GetElapsedTime(start).TotalMilliseconds));
             Interlocked.Increment(ref counters.Served);
             if (batch) return Results.Json(new BatchResponse(result.Predictions.Select(ImageResult.From).ToArray(), timing), json);

@@ -95,6 +95,42 @@ public sealed class LoadTests(ITestOutputHelper output)
         using (var a = await running) Assert.Equal(HttpStatusCode.OK, a.StatusCode);
     }
 
+    [Fact]
+    public async Task A_request_whose_client_went_away_is_not_run()
+    {
+        var gate = new GatedPredictor.Gate();
+        var counter = new CountingPredictor();
+        await using var s = await RunningServer.StartAsync(new ServerOptions(), p => new GatedPredictor(counter.Wrap(p), gate));
+        var running = s.Client.PostAsync("/predict", Png(1));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        using var cancel = new CancellationTokenSource();
+        var abandoned = s.Client.PostAsync("/predict", Png(2), cancel.Token);
+        await WaitFor(s, h => h.QueueLength == 2);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        await WaitFor(s, h => h.InFlight == 1); // the abandoned request's handler has returned
+
+        gate.Open();
+        using (var a = await running) Assert.Equal(HttpStatusCode.OK, a.StatusCode);
+        await WaitFor(s, h => h.QueueLength == 0);
+        Assert.Equal(1, counter.Calls); // the abandoned job never reached the model
+    }
+
+    private sealed class CountingPredictor
+    {
+        private int _calls;
+        public int Calls => Volatile.Read(ref _calls);
+        public IPredictor Wrap(IPredictor inner) => new Counting(inner, this);
+        private sealed class Counting(IPredictor inner, CountingPredictor owner) : IPredictor
+        {
+            public IReadOnlyList<Lfm2Vl.Training.Evaluation.ImagePrediction> Predict(IReadOnlyList<(Lfm2Vl.Vision.Data.ImageRgb Image, string Name)> images, int topK)
+            {
+                Interlocked.Increment(ref owner._calls);
+                return inner.Predict(images, topK);
+            }
+        }
+    }
+
     private static async Task WaitFor(RunningServer s, Func<HealthResponse, bool> condition)
     {
         for (int i = 0; i < 600; i++)
