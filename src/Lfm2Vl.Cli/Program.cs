@@ -30,6 +30,8 @@ public static class CliApp
             .WithDescription("Top-k classes (and boxes) for images or folders; optional JSON and annotated copies.");
         config.AddCommand<FineTuneCommand>("finetune")
             .WithDescription("Transfer a trained model to new classes: frozen backbone, optional progressive unfreezing.");
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("Serve a model over HTTP: POST /predict, /predict/batch, GET /health, /model, /openapi.json and a web page at /.");
         config.AddCommand<InfoCommand>("info")
             .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
         config.SetExceptionHandler((e, _) =>
