@@ -16,12 +16,14 @@ namespace Lfm2Vl.Engine.Backends.Cpu;
 /// </summary>
 public static unsafe class SgemmPacked
 {
-    /// <summary>Depth of one packed block (k steps per micro-kernel call).</summary>
-    internal static int KC = 256;
-    /// <summary>Target size in bytes of a packed A block (kept well inside the 1 MiB L2).</summary>
-    internal static int ABlockBytes = 384 << 10;
-    /// <summary>Width of a packed B block.</summary>
-    internal static int NC = 4096;
+    // Block sizes, tuned on a 2-core Zen 5 (48 KiB L1d, 1 MiB L2 per core, 32 MiB L3): 256 to 512 for KC and
+    // 384 to 768 KiB for the A block all measured within noise of each other; deeper KC halves the C traffic.
+    /// <summary>Depth of one block (k steps per micro-kernel call).</summary>
+    internal const int KC = 512;
+    /// <summary>Target size in bytes of a packed A block (half the L2).</summary>
+    internal const int ABlockBytes = 512 << 10;
+    /// <summary>Width of a B block.</summary>
+    internal const int NC = 4096;
     /// <summary>Below this many multiply-adds a call stays on the calling thread.</summary>
     internal const long ParallelThreshold = 1L << 20;
 
