@@ -171,7 +171,7 @@ public static unsafe class SgemmPacked
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);
-                    SgemmPacking.PackA(mc, kc, a + ic * ars + p0 * acs, ars, acs, ws.A, mr);
+                    SgemmPacking.PackA(mc, kc, a + ic * ars + p0 * acs, ars, acs, ws.A, mr, TK.ShortMR);
                     Macro<TK>(mc, nc, kc, ws.A, ws.B, bBlock, brs, inPlaceCols, c + ic * crs + jc * ccs, crs, ccs, acc, ws.Tile);
                 }
             }
@@ -197,15 +197,18 @@ public static unsafe class SgemmPacked
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int mEdge = Math.Min(mr, mc - ir);
+                bool isShort = mEdge <= TK.ShortMR; // last panel, packed ShortMR wide
                 float* ap = pa + (nint)ir * kc;
                 float* cp = c + ir * crs + jr * ccs;
-                if (mEdge == mr && nEdge == nr && ccs == 1)
+                if (mEdge == (isShort ? TK.ShortMR : mr) && nEdge == nr && ccs == 1)
                 {
-                    TK.Tile(kc, ap, bp, ldb, cp, crs, accumulate);
+                    if (isShort) TK.TileShort(kc, ap, bp, ldb, cp, crs, accumulate);
+                    else TK.Tile(kc, ap, bp, ldb, cp, crs, accumulate);
                     continue;
                 }
                 // Edge or strided tile: full tile into scratch, then copy/add the live part.
-                TK.Tile(kc, ap, bp, ldb, tile, nr, false);
+                if (isShort) TK.TileShort(kc, ap, bp, ldb, tile, nr, false);
+                else TK.Tile(kc, ap, bp, ldb, tile, nr, false);
                 for (int i = 0; i < mEdge; i++)
                 {
                     float* crow = cp + i * crs, trow = tile + i * nr;
