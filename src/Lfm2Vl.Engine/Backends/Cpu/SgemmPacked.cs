@@ -22,14 +22,14 @@ public static unsafe class SgemmPacked
     internal const int KC = 512;
     /// <summary>Target size in bytes of a packed A block (half the L2).</summary>
     internal const int ABlockBytes = 512 << 10;
-    /// <summary>Width of a B block.</summary>
-    internal const int NC = 4096;
+    /// <summary>Width of a B block (a packed one is KC x NC = 4 MiB, an eighth of the L3).</summary>
+    internal const int NC = 2048;
     /// <summary>Below this many multiply-adds a call stays on the calling thread.</summary>
     internal const long ParallelThreshold = 1L << 20;
 
     /// <summary>Name of the micro-kernel this machine uses (for benchmark reports).</summary>
     public static string KernelName =>
-        SgemmKernelAvx512.IsSupported ? "avx512 14x32" : SgemmKernelAvx2.IsSupported ? "avx2 6x16" : "scalar 4x4";
+        SgemmKernelAvx512.IsSupported ? "avx512 14x32 (+8x32 tail)" : SgemmKernelAvx2.IsSupported ? "avx2 6x16" : "scalar 4x4";
 
     /// <summary>
     /// C[cOff + i*ldc + j] (=|+=) sum_p A[aOff + i*aRowStride + p*aColStride] * B[bOff + p*bRowStride + j*bColStride].
@@ -149,8 +149,9 @@ public static unsafe class SgemmPacked
         // and skipping the copy matters most when few rows of A share it (measured 130 -> 150 GFLOP/s on one core
         // for 64x3136x576, no loss on 2048^3).
         bool inPlaceB = bcs == 1;
+        int packedBCols = inPlaceB ? nr : RoundUp(ncStep, nr); // in place: at most the ragged last panel is packed
         var ws = SgemmWorkspace.ForCurrentThread(RoundUp(mcStep, mr) * kcStep + SgemmPacking.Slack,
-            RoundUp(ncStep, nr) * kcStep + SgemmPacking.Slack, mr * nr);
+            packedBCols * kcStep + SgemmPacking.Slack, mr * nr);
 
         for (int jc = 0; jc < n; jc += ncStep)
         {
