@@ -12,6 +12,8 @@ internal unsafe interface ISgemmKernel
     static abstract int MR { get; }
     /// <summary>Columns of C per tile (vector loads from the B panel).</summary>
     static abstract int NR { get; }
+    /// <summary>Rows of the kernel's short variant for a last, partial row panel (0: none).</summary>
+    static abstract int ShortMR { get; }
     /// <summary>Whether this machine runs the kernel in hardware.</summary>
     static abstract bool IsSupported { get; }
 
@@ -20,4 +22,7 @@ internal unsafe interface ISgemmKernel
     /// B for step p are at b + p*ldb: ldb = NR for a packed panel, the row stride for B read in place.
     /// </summary>
     static abstract void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate);
+
+    /// <summary>The same for a ShortMR x NR tile (A panel packed ShortMR wide).</summary>
+    static abstract void TileShort(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate);
 }

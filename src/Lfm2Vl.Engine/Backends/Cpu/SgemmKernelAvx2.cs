@@ -11,7 +11,11 @@ internal readonly struct SgemmKernelAvx2 : ISgemmKernel
 {
     public static int MR => 6;
     public static int NR => 16;
+    public static int ShortMR => 0;
     public static bool IsSupported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
+
+    public static unsafe void TileShort(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate) =>
+        throw new NotSupportedException();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)

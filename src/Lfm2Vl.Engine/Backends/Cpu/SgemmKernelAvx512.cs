@@ -12,7 +12,11 @@ internal readonly struct SgemmKernelAvx512 : ISgemmKernel
 {
     public static int MR => 14;
     public static int NR => 32;
+    public static int ShortMR => 8;
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
+    public static unsafe void TileShort(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate) =>
+        SgemmKernelAvx512Rows8.Tile(kc, a, b, ldb, c, ldc, accumulate);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)

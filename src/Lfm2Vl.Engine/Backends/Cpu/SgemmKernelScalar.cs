@@ -8,7 +8,11 @@ internal readonly struct SgemmKernelScalar : ISgemmKernel
 {
     public static int MR => 4;
     public static int NR => 4;
+    public static int ShortMR => 0;
     public static bool IsSupported => true;
+
+    public static unsafe void TileShort(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate) =>
+        throw new NotSupportedException();
 
     public static unsafe void Tile(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {

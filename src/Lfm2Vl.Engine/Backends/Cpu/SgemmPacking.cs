@@ -15,13 +15,16 @@ internal static unsafe class SgemmPacking
     /// <summary>Floats the 8x8 transposing copy may write past the end of the packed block.</summary>
     public const int Slack = 8;
 
-    /// <summary>Packs A[0..mc, 0..kc) (element (i,p) at src[i*rs + p*cs]) into MR-row panels.</summary>
-    public static void PackA(int mc, int kc, float* src, nint rs, nint cs, float* dst, int mr)
+    /// <summary>
+    /// Packs A[0..mc, 0..kc) (element (i,p) at src[i*rs + p*cs]) into MR-row panels; a last panel of at most
+    /// shortMr rows is packed shortMr wide (for the kernel's short variant).
+    /// </summary>
+    public static void PackA(int mc, int kc, float* src, nint rs, nint cs, float* dst, int mr, int shortMr)
     {
         for (int i0 = 0; i0 < mc; i0 += mr)
         {
             int rows = Math.Min(mr, mc - i0);
-            PackPanel(kc, rows, src + i0 * rs, rs, cs, dst + (nint)i0 * kc, mr);
+            PackPanel(kc, rows, src + i0 * rs, rs, cs, dst + (nint)i0 * kc, rows <= shortMr ? shortMr : mr);
         }
     }
 

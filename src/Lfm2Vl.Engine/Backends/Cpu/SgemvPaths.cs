@@ -11,7 +11,7 @@ namespace Lfm2Vl.Engine.Backends.Cpu;
 internal static unsafe class SgemvPaths
 {
     /// <summary>Columns of y kept in L1 while all k row updates pass over them.</summary>
-    private const int ColumnBlock = 2048;
+    private const int ColumnBlock = 4096;
 
     /// <summary>Runs the product when C is a single row or column and B (or A) has a unit stride; false otherwise.</summary>
     public static bool TryRun(int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
