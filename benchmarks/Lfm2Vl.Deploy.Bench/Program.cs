@@ -1,0 +1,28 @@
+using Lfm2Vl.Deploy;
+using Lfm2Vl.Engine;
+using Lfm2Vl.Vision.Models;
+
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all] [--int8]
+// Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
+string which = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
+bool int8 = args.Contains("--int8");
+var cases = new List<(string Variant, int Size)>();
+if (which is "all" or "small") cases.Add(("small", 64));
+if (which is "all" or "resnet18") cases.Add(("resnet18", 224));
+Console.WriteLine($"cores: {Environment.ProcessorCount}, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+foreach (var (variant, size) in cases)
+{
+    var model = ModelRegistry.Create(new ModelConfig { Backbone = "cnn", Variant = variant, InputSize = size, NumClasses = 10 });
+    model.Eval();
+    Tensor Eager(Tensor x)
+    {
+        using var noGrad = GradMode.NoGrad();
+        using var scope = TensorScope.Begin();
+        return model.Forward(x).Logits.Clone().Persist();
+    }
+    var folded = InferenceCompiler.CompileFloat(model);
+    var paths = new List<(string, Func<Tensor, Tensor>)> { ("eager eval", Eager), ("folded f32", folded.Predict) };
+    foreach (var (name, f) in paths)
+        foreach (int batch in new[] { 1, 32 })
+            Console.WriteLine($"{variant}@{size} {name,-11} {LatencyMeter.Measure(f, batch, size, minSeconds: batch == 1 ? 2 : 4, maxRuns: 100)}");
+}
