@@ -16,6 +16,7 @@ public class InferenceModelTests
         var model = TestModels.Create("cnn", variant, size);
         using var images = TestModels.Images(batch, size, 11);
         var expected = TestModels.ReferenceLogits(model, images);
+        TestModels.AssertInformative(expected);
         var compiled = InferenceCompiler.CompileFloat(model);
         using var logits = compiled.Predict(images);
         Assert.Equal([batch, 7], logits.Shape);

@@ -40,6 +40,13 @@ internal static class TestModels
         return model.Forward(images).Logits.ToFloatArray();
     }
 
+    /// <summary>Fails when logits are so small that a 1e-4 tolerance would say nothing.</summary>
+    public static void AssertInformative(float[] logits)
+    {
+        double max = logits.Max(v => Math.Abs((double)v));
+        if (!(max >= 0.1)) throw new Xunit.Sdk.XunitException($"Logits too small to compare meaningfully (max |logit| = {max:E2}).");
+    }
+
     public static double MaxAbsDiff(float[] a, float[] b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"Lengths differ: {a.Length} vs {b.Length}.");
