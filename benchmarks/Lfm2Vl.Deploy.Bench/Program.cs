@@ -2,8 +2,9 @@ using Lfm2Vl.Deploy;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Models;
 
-// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all] [--int8]
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8]
 // Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
+if (args.Contains("kernels")) { KernelBench.Run(); return; }
 string which = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 bool int8 = args.Contains("--int8");
 var cases = new List<(string Variant, int Size)>();
@@ -22,6 +23,22 @@ foreach (var (variant, size) in cases)
     }
     var folded = InferenceCompiler.CompileFloat(model);
     var paths = new List<(string, Func<Tensor, Tensor>)> { ("eager eval", Eager), ("folded f32", folded.Predict) };
+    if (int8)
+    {
+        var calibration = new[] { Tensor.Randn([8, 3, size, size], new Generator(10)).Persist() };
+        paths.Add(("int8", ModelOptimizer.Quantize(model, calibration).Predict));
+    }
+    if (args.Contains("--profile"))
+    {
+        using var x = Tensor.Randn([1, 3, size, size], new Generator(2));
+        for (int i = 0; i < 3; i++) folded.Profile(x);
+        var runs = Enumerable.Range(0, 15).Select(_ => folded.Profile(x)).ToList();
+        var best = runs[0].Select((e, i) => (e.Node, Ms: runs.Min(r => r[i].Ms))).ToList();
+        Console.WriteLine($"{variant}@{size} batch 1, per-node minimum over {runs.Count} runs; sum {best.Sum(b => b.Ms):F2} ms");
+        foreach (var (node, ms) in best)
+            Console.WriteLine($"  {node.Output,-8} {node.GetType().Name,-18} {ms,8:F3} ms" + (node is Lfm2Vl.Deploy.Graph.ConvNode c ? $"  {c.InChannels}->{c.OutChannels} k{c.Kernel} s{c.Stride}" : ""));
+        continue;
+    }
     foreach (var (name, f) in paths)
         foreach (int batch in new[] { 1, 32 })
             Console.WriteLine($"{variant}@{size} {name,-11} {LatencyMeter.Measure(f, batch, size, minSeconds: batch == 1 ? 2 : 4, maxRuns: 100)}");

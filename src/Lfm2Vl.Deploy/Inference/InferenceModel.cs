@@ -50,14 +50,29 @@ public sealed unsafe class InferenceModel
     public IReadOnlyCollection<ConvExecutor> ConvExecutors => _convs.Values;
 
     /// <summary>images [N, 3, H, W] (float32) -> logits [N, classes]; the caller owns (disposes) the result.</summary>
-    public Tensor Predict(Tensor images)
+    public Tensor Predict(Tensor images) => Predict(images, null);
+
+    /// <summary>Milliseconds spent in each node for one prediction (where the time goes).</summary>
+    public IReadOnlyList<(GraphNode Node, double Ms)> Profile(Tensor images)
+    {
+        var times = new List<(GraphNode, double)>();
+        Predict(images, times).Dispose();
+        return times;
+    }
+
+    private Tensor Predict(Tensor images, List<(GraphNode, double)>? times)
     {
         if (images.Rank != 4 || images.Size(1) != 3 || images.DType != DType.Float32)
             throw new ArgumentException($"{Name} expects float32 images [N, 3, H, W], got {ShapeUtil.Format(images.Shape)} {images.DType.Name()}.");
         using var noGrad = GradMode.NoGrad();
         using var scope = TensorScope.Begin();
         var values = new Dictionary<string, Tensor> { [Graph.Input] = images.Contiguous() };
-        foreach (var node in Graph.Nodes) values[node.Output] = Run(node, values);
+        foreach (var node in Graph.Nodes)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            values[node.Output] = Run(node, values);
+            times?.Add((node, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+        }
         return values[Graph.Output].Contiguous().Clone().Persist();
     }
 

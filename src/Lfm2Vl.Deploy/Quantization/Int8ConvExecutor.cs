@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Inference;
 using Lfm2Vl.Deploy.Kernels;
@@ -86,7 +87,21 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
             int corr = _zeroCorrection[o];
             int* a = acc + (long)o * plane;
             float* dst = y + (long)o * plane;
-            for (int p = 0; p < plane; p++)
+            int p = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vs = Vector512.Create(scale);
+                var vb = Vector512.Create(bias);
+                var vc = Vector512.Create(corr);
+                for (; p + 16 <= plane; p += 16)
+                {
+                    // Same operations and order as the scalar tail: scale * float(acc - corr) + bias, no FMA.
+                    var v = vs * Vector512.ConvertToSingle(Vector512.Load(a + p) - vc) + vb;
+                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+                    v.Store(dst + p);
+                }
+            }
+            for (; p < plane; p++)
             {
                 float v = scale * (a[p] - corr) + bias;
                 dst[p] = relu && v < 0 ? 0 : v;
