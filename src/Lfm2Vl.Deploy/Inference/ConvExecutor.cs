@@ -32,4 +32,36 @@ public abstract unsafe class ConvExecutor
     }
 
     protected static int Workers(int n) => Math.Max(1, Math.Min(n, Environment.ProcessorCount));
+
+    /// <summary>Output columns unfolded and multiplied at a time: the packed block stays in L2 for the GEMM.</summary>
+    public const int ColumnBlock = 256;
+
+    /// <summary>Workers used by <see cref="ForBlocks"/> for a batch of n images of this many output pixels.</summary>
+    protected static int BlockWorkers(int n, int plane) =>
+        Math.Max(1, Math.Min(n * ((plane + ColumnBlock - 1) / ColumnBlock), Environment.ProcessorCount));
+
+    /// <summary>
+    /// Runs body(image, colStart, colCount, worker, innerParallel) over every image and block of
+    /// <see cref="ColumnBlock"/> output pixels, the tasks spread over the cores; with a single task (one image, one
+    /// block) the body runs alone with <c>innerParallel</c> set, so the GEMM splits its rows instead.
+    /// </summary>
+    protected static void ForBlocks(int n, int plane, Action<int, int, int, int, bool> body)
+    {
+        int blocks = (plane + ColumnBlock - 1) / ColumnBlock, tasks = n * blocks;
+        int workers = BlockWorkers(n, plane);
+        void Task(int t, int worker, bool inner)
+        {
+            int img = t / blocks, start = t % blocks * ColumnBlock;
+            body(img, start, Math.Min(ColumnBlock, plane - start), worker, inner);
+        }
+        if (workers <= 1)
+        {
+            for (int t = 0; t < tasks; t++) Task(t, 0, true);
+            return;
+        }
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, wk =>
+        {
+            for (int t = (int)((long)tasks * wk / workers); t < (int)((long)tasks * (wk + 1) / workers); t++) Task(t, wk, false);
+        });
+    }
 }

@@ -30,23 +30,23 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
     {
         var node = Node;
         int k = node.ReductionSize, plane = oh * ow;
-        int packLen = PackedSgemm.PanelsN(plane) * PackedSgemm.NR * k;
-        int workers = Workers(n);
+        int packLen = PackedSgemm.PanelsN(Math.Min(plane, ColumnBlock)) * PackedSgemm.NR * k;
+        int workers = BlockWorkers(n, plane);
         var buffers = new float[workers][];
         for (int i = 0; i < workers; i++) buffers[i] = ArrayPool<float>.Shared.Rent(packLen);
         nint xp = (nint)x, yp = (nint)y;
         try
         {
-            ForImages(n, (img, worker, innerParallel) =>
+            ForBlocks(n, plane, (img, start, count, worker, innerParallel) =>
             {
                 fixed (float* pack = buffers[worker])
                 fixed (float* pw = _packedWeight)
                 fixed (float* pb = _bias)
                 {
                     float* src = (float*)xp + (long)img * node.InChannels * h * w;
-                    float* dst = (float*)yp + (long)img * node.OutChannels * plane;
-                    Im2ColPacked.Unfold(src, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, pack);
-                    PackedSgemm.Run(node.OutChannels, plane, k, pw, pack, dst, plane, pb, node.Activation == Activation.Relu, innerParallel);
+                    float* dst = (float*)yp + (long)img * node.OutChannels * plane + start;
+                    Im2ColPacked.Unfold(src, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, pack, start, count);
+                    PackedSgemm.Run(node.OutChannels, count, k, pw, pack, dst, plane, pb, node.Activation == Activation.Relu, innerParallel);
                 }
             });
         }

@@ -10,9 +10,13 @@ internal static unsafe class Im2ColPacked
 {
     private const int NR = PackedSgemm.NR;
 
-    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst)
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst) =>
+        Unfold(x, c, h, w, kernel, stride, pad, oh, ow, dst, 0, oh * ow);
+
+    /// <summary>Unfolds only output columns [colStart, colStart + colCount) (a block of the GEMM's N), packed from panel 0.</summary>
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount)
     {
-        int kRows = c * kernel * kernel, plane = oh * ow;
+        int kRows = c * kernel * kernel, plane = colCount, colEnd = colStart + colCount;
         int padded = PackedSgemm.PanelsN(plane) * NR;
         long panelStride = (long)kRows * NR;
         for (int ci = 0; ci < c; ci++)
@@ -23,16 +27,17 @@ internal static unsafe class Im2ColPacked
                     float* rowBase = dst + (long)row * NR;
                     float* src = x + (long)ci * h * w;
                     var (lo, hi) = ValidColumns(ow, w, stride, pad, kj);
-                    for (int oy = 0; oy < oh; oy++)
+                    for (int oy = colStart / ow; oy <= (colEnd - 1) / ow; oy++)
                     {
                         int iy = oy * stride - pad + ki;
                         bool rowInside = (uint)iy < (uint)h;
                         float* srcRow = src + (long)iy * w - pad + kj;   // srcRow[ox * stride] is tap (iy, ox)
-                        int p0 = oy * ow;
-                        for (int ox = 0; ox < ow;)
+                        int p0 = oy * ow - colStart;                     // packed column of ox = 0
+                        int oxEnd = Math.Min(ow, colEnd - oy * ow);
+                        for (int ox = Math.Max(0, colStart - oy * ow); ox < oxEnd;)
                         {
                             int p = p0 + ox, lane = p & (NR - 1);
-                            int end = Math.Min(ow, ox + NR - lane);
+                            int end = Math.Min(oxEnd, ox + NR - lane);
                             float* d = rowBase + (p >> 5) * panelStride + lane - ox;    // d[ox'] is column ox'
                             int a = rowInside ? Math.Clamp(lo, ox, end) : end, b = rowInside ? Math.Clamp(hi, a, end) : end;
                             for (int t = ox; t < a; t++) d[t] = 0f;

@@ -36,10 +36,14 @@ internal static unsafe class Int8Im2Col
         }
     }
 
-    public static void Unfold(byte* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, byte zeroPoint, byte* dst)
+    public static void Unfold(byte* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, byte zeroPoint, byte* dst) =>
+        Unfold(x, c, h, w, kernel, stride, pad, oh, ow, zeroPoint, dst, 0, oh * ow);
+
+    /// <summary>Unfolds only output columns [colStart, colStart + colCount), packed from panel 0.</summary>
+    public static void Unfold(byte* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, byte zeroPoint, byte* dst, int colStart, int colCount)
     {
         const int NR = Int8Gemm.NR;
-        int k = c * kernel * kernel, kq = Int8Gemm.Quads(k), plane = oh * ow;
+        int k = c * kernel * kernel, kq = Int8Gemm.Quads(k), plane = colCount, colEnd = colStart + colCount;
         int padded = Int8Gemm.PanelsN(plane) * NR;
         long panelStride = (long)kq * NR * 4;
         for (int ci = 0; ci < c; ci++)
@@ -50,16 +54,17 @@ internal static unsafe class Int8Im2Col
                     byte* rowBase = dst + (long)(row >> 2) * NR * 4 + (row & 3);
                     byte* src = x + (long)ci * h * w;
                     var (lo, hi) = Im2ColPacked.ValidColumns(ow, w, stride, pad, kj);
-                    for (int oy = 0; oy < oh; oy++)
+                    for (int oy = colStart / ow; oy <= (colEnd - 1) / ow; oy++)
                     {
                         int iy = oy * stride - pad + ki;
                         bool rowInside = (uint)iy < (uint)h;
                         byte* srcRow = src + (long)iy * w - pad + kj;
-                        int p0 = oy * ow;
-                        for (int ox = 0; ox < ow;)
+                        int p0 = oy * ow - colStart;
+                        int oxEnd = Math.Min(ow, colEnd - oy * ow);
+                        for (int ox = Math.Max(0, colStart - oy * ow); ox < oxEnd;)
                         {
                             int p = p0 + ox, lane = p % NR;
-                            int end = Math.Min(ow, ox + NR - lane);
+                            int end = Math.Min(oxEnd, ox + NR - lane);
                             byte* d = rowBase + (p / NR) * panelStride + (long)(lane - ox) * 4;   // d[ox' * 4] is column ox'
                             int a = rowInside ? Math.Clamp(lo, ox, end) : end, b = rowInside ? Math.Clamp(hi, a, end) : end;
                             for (int t = ox; t < a; t++) d[t * 4] = zeroPoint;

@@ -39,54 +39,55 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
-        int k = node.ReductionSize, plane = oh * ow, inLen = node.InChannels * h * w;
-        int packLen = Int8Gemm.PackedBLength(k, plane);
-        int workers = Workers(n);
-        var inputs = new byte[workers][];
+        int k = node.ReductionSize, plane = oh * ow, inLen = node.InChannels * h * w, block = Math.Min(plane, ColumnBlock);
+        int packLen = Int8Gemm.PackedBLength(k, block);
+        int workers = BlockWorkers(n, plane);
         var packs = new byte[workers][];
         var accs = new int[workers][];
         for (int i = 0; i < workers; i++)
         {
-            inputs[i] = ArrayPool<byte>.Shared.Rent(inLen);
             packs[i] = ArrayPool<byte>.Shared.Rent(packLen);
-            accs[i] = ArrayPool<int>.Shared.Rent(node.OutChannels * plane);
+            accs[i] = ArrayPool<int>.Shared.Rent(node.OutChannels * block);
         }
+        var quantized = ArrayPool<byte>.Shared.Rent(n * inLen);
         nint xp = (nint)x, yp = (nint)y;
         float invScale = 1f / InputRange.Scale;
         byte zp = (byte)InputRange.ZeroPoint;
         try
         {
-            ForImages(n, (img, worker, innerParallel) =>
+            fixed (byte* q = quantized) Int8Im2Col.Quantize(x, (long)n * inLen, invScale, zp, q);
+            ForBlocks(n, plane, (img, start, count, worker, innerParallel) =>
             {
-                fixed (byte* q = inputs[worker]) fixed (byte* pack = packs[worker]) fixed (int* acc = accs[worker]) fixed (sbyte* pw = _packed)
+                fixed (byte* q = quantized) fixed (byte* pack = packs[worker]) fixed (int* acc = accs[worker]) fixed (sbyte* pw = _packed)
                 {
-                    Int8Im2Col.Quantize((float*)xp + (long)img * inLen, inLen, invScale, zp, q);
-                    Int8Im2Col.Unfold(q, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, zp, pack);
-                    Int8Gemm.Run(node.OutChannels, plane, k, pw, pack, acc, plane, UseVnni, innerParallel);
-                    Dequantize(acc, (float*)yp + (long)img * node.OutChannels * plane, plane);
+                    Int8Im2Col.Unfold(q + (long)img * inLen, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, zp, pack, start, count);
+                    Int8Gemm.Run(node.OutChannels, count, k, pw, pack, acc, count, UseVnni, innerParallel);
+                    Dequantize(acc, count, (float*)yp + (long)img * node.OutChannels * plane + start, plane);
                 }
             });
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(quantized);
             for (int i = 0; i < workers; i++)
             {
-                ArrayPool<byte>.Shared.Return(inputs[i]);
                 ArrayPool<byte>.Shared.Return(packs[i]);
                 ArrayPool<int>.Shared.Return(accs[i]);
             }
         }
     }
 
-    private void Dequantize(int* acc, float* y, int plane)
+    /// <summary>acc [OC, count] -> y (row stride ldy) as floats with the bias and activation.</summary>
+    private void Dequantize(int* acc, int count, float* y, int ldy)
     {
         bool relu = Node.Activation == Activation.Relu;
         for (int o = 0; o < Node.OutChannels; o++)
         {
             float scale = _outScale[o], bias = Node.Bias[o];
             int corr = _zeroCorrection[o];
-            int* a = acc + (long)o * plane;
-            float* dst = y + (long)o * plane;
+            int* a = acc + (long)o * count;
+            float* dst = y + (long)o * ldy;
+            int plane = count;
             int p = 0;
             if (Vector512.IsHardwareAccelerated)
             {
