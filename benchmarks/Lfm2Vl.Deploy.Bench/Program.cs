@@ -2,9 +2,11 @@ using Lfm2Vl.Deploy;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Models;
 
-// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8]
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8] [--profile [--batch32]]
+//        ... -- aot-fixture DIR VARIANT SIZE   (a checkpoint and images for lfm2vl-predict)
 // Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
 if (args.Contains("kernels")) { KernelBench.Run(); return; }
+if (args.Length >= 4 && args[0] == "aot-fixture") { AotFixture.Write(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)); return; }
 string which = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 bool int8 = args.Contains("--int8");
 var cases = new List<(string Variant, int Size)>();
@@ -30,11 +32,12 @@ foreach (var (variant, size) in cases)
     }
     if (args.Contains("--profile"))
     {
-        using var x = Tensor.Randn([1, 3, size, size], new Generator(2));
+        int profileBatch = args.Contains("--batch32") ? 32 : 1;
+        using var x = Tensor.Randn([profileBatch, 3, size, size], new Generator(2));
         for (int i = 0; i < 3; i++) folded.Profile(x);
-        var runs = Enumerable.Range(0, 15).Select(_ => folded.Profile(x)).ToList();
+        var runs = Enumerable.Range(0, profileBatch == 1 ? 15 : 3).Select(_ => folded.Profile(x)).ToList();
         var best = runs[0].Select((e, i) => (e.Node, Ms: runs.Min(r => r[i].Ms))).ToList();
-        Console.WriteLine($"{variant}@{size} batch 1, per-node minimum over {runs.Count} runs; sum {best.Sum(b => b.Ms):F2} ms");
+        Console.WriteLine($"{variant}@{size} batch {profileBatch}, per-node minimum over {runs.Count} runs; sum {best.Sum(b => b.Ms):F2} ms");
         foreach (var (node, ms) in best)
             Console.WriteLine($"  {node.Output,-8} {node.GetType().Name,-18} {ms,8:F3} ms" + (node is Lfm2Vl.Deploy.Graph.ConvNode c ? $"  {c.InChannels}->{c.OutChannels} k{c.Kernel} s{c.Stride}" : ""));
         continue;
