@@ -9,13 +9,16 @@ if (args.Contains("kernels")) { KernelBench.Run(); return; }
 if (args.Length >= 4 && args[0] == "aot-fixture") { AotFixture.Write(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)); return; }
 string which = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 bool int8 = args.Contains("--int8");
+bool ort = args.Contains("--ort");
 var cases = new List<(string Variant, int Size)>();
 if (which is "all" or "small") cases.Add(("small", 64));
 if (which is "all" or "resnet18") cases.Add(("resnet18", 224));
+if (which is "all" or "vit") cases.Add(("vit-ti", 224));
 Console.WriteLine($"cores: {Environment.ProcessorCount}, Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
 foreach (var (variant, size) in cases)
 {
-    var model = ModelRegistry.Create(new ModelConfig { Backbone = "cnn", Variant = variant, InputSize = size, NumClasses = 10 });
+    bool vit = variant.StartsWith("vit", StringComparison.Ordinal);
+    var model = ModelRegistry.Create(new ModelConfig { Backbone = vit ? "vit" : "cnn", Variant = variant.Replace("vit-", ""), InputSize = size, NumClasses = 10 });
     model.Eval();
     Tensor Eager(Tensor x)
     {
@@ -23,8 +26,16 @@ foreach (var (variant, size) in cases)
         using var scope = TensorScope.Begin();
         return model.Forward(x).Logits.Clone().Persist();
     }
+    var paths = new List<(string, Func<Tensor, Tensor>)> { ("eager eval", Eager) };
+    using var peer = ort ? new OrtRunner(model) : null;
+    if (peer is not null) paths.Add(("onnxruntime", peer.Predict));
+    if (vit)
+    {
+        Measure(paths);
+        continue;
+    }
     var folded = InferenceCompiler.CompileFloat(model);
-    var paths = new List<(string, Func<Tensor, Tensor>)> { ("eager eval", Eager), ("folded f32", folded.Predict) };
+    paths.Add(("folded f32", folded.Predict));
     if (int8)
     {
         var calibration = new[] { Tensor.Randn([8, 3, size, size], new Generator(10)).Persist() };
@@ -42,7 +53,12 @@ foreach (var (variant, size) in cases)
             Console.WriteLine($"  {node.Output,-8} {node.GetType().Name,-18} {ms,8:F3} ms" + (node is Lfm2Vl.Deploy.Graph.ConvNode c ? $"  {c.InChannels}->{c.OutChannels} k{c.Kernel} s{c.Stride}" : ""));
         continue;
     }
-    foreach (var (name, f) in paths)
+    Measure(paths);
+
+    void Measure(List<(string, Func<Tensor, Tensor>)> measured)
+    {
         foreach (int batch in new[] { 1, 32 })
-            Console.WriteLine($"{variant}@{size} {name,-11} {LatencyMeter.Measure(f, batch, size, minSeconds: batch == 1 ? 2 : 4, maxRuns: 100)}");
+            foreach (var (name, f) in measured)
+                Console.WriteLine($"{variant}@{size} {name,-11} {LatencyMeter.Measure(f, batch, size, minSeconds: batch == 1 ? 2 : 4, maxRuns: 100)}");
+    }
 }
