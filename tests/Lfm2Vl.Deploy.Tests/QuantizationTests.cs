@@ -12,9 +12,9 @@ public class QuantizationTests
     public void VnniAndScalarModelsGiveIdenticalLogits()
     {
         if (!Int8Gemm.VnniAvailable) return; // only the scalar path exists here (Int8GemmTests still checks it)
-        var model = TestModels.Create("cnn", "resnet18", 64);
-        var calib = new[] { TestModels.Images(4, 64, 2) };
-        using var images = TestModels.Images(3, 64, 9);
+        var model = TestModels.Create("cnn", "resnet18", 32);
+        var calib = new[] { TestModels.Images(4, 32, 2) };
+        using var images = TestModels.Images(3, 32, 9);
         using var vector = ModelOptimizer.Quantize(model, calib, useVnni: true).Predict(images);
         using var scalar = ModelOptimizer.Quantize(model, calib, useVnni: false).Predict(images);
         Assert.Equal(scalar.ToFloatArray(), vector.ToFloatArray());
