@@ -74,3 +74,17 @@ public class InferenceModelTests
         Assert.Equal(0, outer.Count);
     }
 }
+
+public class DenseKernelTests
+{
+    [Theory]
+    [InlineData(0.3, 0.3286267594591112)]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1.0, 0.8427007929497149)]
+    [InlineData(-1.5, -0.9661051464753108)]
+    [InlineData(2.5, 0.9995930479825550)]
+    [InlineData(4.5, 0.9999999998033839)]
+    [InlineData(0.0, 0.0)]
+    public void ErfMatchesReferenceValues(double x, double expected) =>
+        Assert.Equal(expected, Kernels.DenseKernels.Erf(x), 1e-13);
+}

@@ -7,14 +7,14 @@ namespace Lfm2Vl.Deploy.Inference;
 
 /// <summary>
 /// A lowered CNN ready to predict: its convolutions run through prepared executors (float32 packed GEMM or int8),
-/// pools and residual adds through plain kernels, and the small linear head through the engine. Everything runs
+/// pools and residual adds through plain kernels, and the small linear head as dot products. Everything runs
 /// under <see cref="GradMode.NoGrad"/> inside a <see cref="TensorScope"/>: no graph is recorded and every
 /// intermediate goes back to the pool when the call returns.
 /// </summary>
 public sealed unsafe class InferenceModel
 {
     private readonly Dictionary<ConvNode, ConvExecutor> _convs = new();
-    private readonly Dictionary<LinearNode, (Tensor WeightT, Tensor Bias)> _linears = new();
+    private readonly Dictionary<LinearNode, (float[] Weight, float[] Bias)> _linears = new();
 
     public InferenceModel(InferenceGraph graph, Func<ConvNode, ConvExecutor>? convFactory = null, string precision = "float32")
     {
@@ -27,12 +27,7 @@ public sealed unsafe class InferenceModel
             {
                 case ConvNode c: _convs[c] = convFactory(c); break;
                 case LinearNode l:
-                    using (GradMode.NoGrad())
-                    {
-                        var wt = Tensor.FromArray(l.Weight, l.OutFeatures, l.InFeatures).T.Contiguous().Persist();
-                        var b = Tensor.FromArray(l.Bias, l.OutFeatures).Persist();
-                        _linears[l] = (wt, b);
-                    }
+                    _linears[l] = (Pinned(l.Weight), Pinned(l.Bias));
                     break;
             }
         }
@@ -117,19 +112,23 @@ public sealed unsafe class InferenceModel
                 }
             case LinearNode l:
                 {
-                    var (wt, bias) = _linears[l];
-                    var y = Tensor.MatMul(x, wt) + bias;
-                    return l.Activation switch
-                    {
-                        Activation.None => y,
-                        Activation.Relu => y.Relu(),
-                        Activation.Gelu => y.Gelu(),
-                        _ => throw new NotSupportedException(l.Activation.ToString()),
-                    };
+                    if (x.Rank != 2 || x.Size(1) != l.InFeatures) throw new ArgumentException($"{l.Output}: expected [N, {l.InFeatures}].");
+                    var (weight, bias) = _linears[l];
+                    var y = Tensor.Empty([x.Size(0), l.OutFeatures]);
+                    fixed (float* xp = Data(x)) fixed (float* yp = Data(y)) fixed (float* wp = weight) fixed (float* bp = bias)
+                        DenseKernels.Linear(xp, x.Size(0), l.InFeatures, wp, bp, l.OutFeatures, l.Activation, yp);
+                    return y;
                 }
             default:
                 throw new NotSupportedException($"No executor for {node.GetType().Name}.");
         }
+    }
+
+    private static float[] Pinned(float[] values)
+    {
+        var copy = GC.AllocateUninitializedArray<float>(values.Length, pinned: true);
+        values.CopyTo(copy, 0);
+        return copy;
     }
 
     /// <summary>The contiguous float32 elements of a tensor this class created or made contiguous.</summary>
