@@ -2,7 +2,7 @@ using Lfm2Vl.Deploy;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Models;
 
-// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8] [--profile [--batch32]]
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8] [--ort] [--report] [--profile [--batch32]]
 //        ... -- aot-fixture DIR VARIANT SIZE   (a checkpoint and images for lfm2vl-predict)
 // Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
 if (args.Contains("kernels")) { KernelBench.Run(); return; }
@@ -32,6 +32,14 @@ foreach (var (variant, size) in cases)
     if (vit)
     {
         Measure(paths);
+        continue;
+    }
+    if (args.Contains("--report"))
+    {
+        // What `lfm2vl optimize` prints, on an untrained model with random calibration images (no accuracy).
+        var calibration = new[] { Tensor.Randn([16, 3, size, size], new Generator(10)).Persist() };
+        foreach (var target in new[] { OptimizationTarget.Server, OptimizationTarget.Mobile })
+            Console.Write(ModelOptimizer.Optimize(model, target, calibration, new OptimizationOptions { ThroughputBatch = 32 }).Report.ToText());
         continue;
     }
     var folded = InferenceCompiler.CompileFloat(model);
