@@ -1,0 +1,62 @@
+namespace Lfm2Vl.Deploy.Kernels;
+
+/// <summary>
+/// Unfolds one image [C, H, W] straight into the packed B layout of <see cref="PackedSgemm"/>
+/// ([panelsN][K][NR] with K = C*k*k rows and N = OH*OW columns), so no separate column matrix is written
+/// and packed. Out-of-image taps and the padding columns of the last panel are zero. Each output row is
+/// written as runs that stay inside one panel: zeros, a copy of the valid input span, zeros.
+/// </summary>
+internal static unsafe class Im2ColPacked
+{
+    private const int NR = PackedSgemm.NR;
+
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst) =>
+        Unfold(x, c, h, w, kernel, stride, pad, oh, ow, dst, 0, oh * ow);
+
+    /// <summary>Unfolds only output columns [colStart, colStart + colCount) (a block of the GEMM's N), packed from panel 0.</summary>
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount)
+    {
+        int kRows = c * kernel * kernel, plane = colCount, colEnd = colStart + colCount;
+        int padded = PackedSgemm.PanelsN(plane) * NR;
+        long panelStride = (long)kRows * NR;
+        for (int ci = 0; ci < c; ci++)
+            for (int ki = 0; ki < kernel; ki++)
+                for (int kj = 0; kj < kernel; kj++)
+                {
+                    int row = (ci * kernel + ki) * kernel + kj;
+                    float* rowBase = dst + (long)row * NR;
+                    float* src = x + (long)ci * h * w;
+                    var (lo, hi) = ValidColumns(ow, w, stride, pad, kj);
+                    for (int oy = colStart / ow; oy <= (colEnd - 1) / ow; oy++)
+                    {
+                        int iy = oy * stride - pad + ki;
+                        bool rowInside = (uint)iy < (uint)h;
+                        float* srcRow = src + (long)iy * w - pad + kj;   // srcRow[ox * stride] is tap (iy, ox)
+                        int p0 = oy * ow - colStart;                     // packed column of ox = 0
+                        int oxEnd = Math.Min(ow, colEnd - oy * ow);
+                        for (int ox = Math.Max(0, colStart - oy * ow); ox < oxEnd;)
+                        {
+                            int p = p0 + ox, lane = p & (NR - 1);
+                            int end = Math.Min(oxEnd, ox + NR - lane);
+                            float* d = rowBase + (p >> 5) * panelStride + lane - ox;    // d[ox'] is column ox'
+                            int a = rowInside ? Math.Clamp(lo, ox, end) : end, b = rowInside ? Math.Clamp(hi, a, end) : end;
+                            for (int t = ox; t < a; t++) d[t] = 0f;
+                            if (stride == 1) new ReadOnlySpan<float>(srcRow + a, b - a).CopyTo(new Span<float>(d + a, b - a));
+                            else for (int t = a; t < b; t++) d[t] = srcRow[(long)t * stride];
+                            for (int t = b; t < end; t++) d[t] = 0f;
+                            ox = end;
+                        }
+                    }
+                    for (int p = plane; p < padded; p++) rowBase[(p >> 5) * panelStride + (p & (NR - 1))] = 0f;
+                }
+    }
+
+    /// <summary>The output columns [lo, hi) whose tap ox * stride - pad + kj falls inside [0, w).</summary>
+    public static (int Lo, int Hi) ValidColumns(int ow, int w, int stride, int pad, int kj)
+    {
+        int lo = Math.Max(0, (pad - kj + stride - 1) / stride);
+        int hi = Math.Min(ow, (w - 1 + pad - kj) / stride + 1);
+        if (w - 1 + pad - kj < 0) hi = 0;
+        return (Math.Min(lo, ow), Math.Max(hi, Math.Min(lo, ow)));
+    }
+}

@@ -1,0 +1,123 @@
+using Lfm2Vl.Deploy.Graph;
+using Lfm2Vl.Deploy.Inference;
+using Lfm2Vl.Deploy.Kernels;
+using Lfm2Vl.Deploy.Quantization;
+using Lfm2Vl.Engine;
+using Lfm2Vl.Vision.Models;
+
+namespace Lfm2Vl.Deploy;
+
+/// <summary>An optimized model and what the optimization changed.</summary>
+public sealed record OptimizationResult(InferenceModel Model, OptimizationReport Report);
+
+/// <summary>
+/// The library side of <c>lfm2vl optimize</c>: folds BatchNorm, fuses bias and ReLU, and for
+/// <see cref="OptimizationTarget.Mobile"/> quantizes the convolutions to int8 (per-channel symmetric weights,
+/// activation ranges calibrated on sample images), then reports size, accuracy and latency before and after.
+/// </summary>
+public static class ModelOptimizer
+{
+    /// <summary>The int8 model: convs quantized with ranges observed on <paramref name="calibrationImages"/>.</summary>
+    public static InferenceModel Quantize(Lfm2VlModel model, IEnumerable<Tensor> calibrationImages, bool useVnni = true)
+    {
+        var graph = CnnLowering.Lower(model);
+        var ranges = ActivationCalibrator.Calibrate(graph, calibrationImages);
+        return new InferenceModel(graph, node => new Int8ConvExecutor(node, ranges[node], useVnni), "int8");
+    }
+
+    public static OptimizationResult Optimize(Lfm2VlModel model, OptimizationTarget target, IReadOnlyList<Tensor> calibrationImages,
+        OptimizationOptions? options = null)
+    {
+        options ??= new OptimizationOptions();
+        if (!CnnLowering.CanLower(model))
+            throw new NotSupportedException($"{model.Config.Name}: optimize supports the CNN backbones (small, resnet18); export ViTs with ONNX.");
+        model.Eval();
+        var optimized = target == OptimizationTarget.Mobile
+            ? Quantize(model, calibrationImages, options.UseVnni)
+            : InferenceCompiler.CompileFloat(model);
+
+        Tensor Eager(Tensor x)
+        {
+            using var noGrad = GradMode.NoGrad();
+            using var scope = TensorScope.Begin();
+            return model.Forward(x).Logits.Clone().Persist();
+        }
+
+        long bytesBefore = 4L * (model.ParameterCount() + model.NamedBuffers().Sum(b => (long)b.Buffer.Numel));
+        var report = new OptimizationReport
+        {
+            Model = model.Config.Name,
+            Target = target,
+            Precision = optimized.Precision,
+            BytesBefore = bytesBefore,
+            BytesAfter = optimized.WeightBytes,
+            CalibrationImages = target == OptimizationTarget.Mobile ? calibrationImages.Sum(t => t.Size(0)) : 0,
+            Vnni = options.UseVnni && Int8Gemm.VnniAvailable,
+        };
+        var evalBatches = options.Validation?.Select(v => v.Images).ToList() ?? calibrationImages.ToList();
+        var comparison = Compare(Eager, optimized.Predict, evalBatches, options.Validation?.Select(v => v.Labels).ToList());
+        report = report with
+        {
+            AccuracyBefore = comparison.AccuracyBefore,
+            AccuracyAfter = comparison.AccuracyAfter,
+            Top1Agreement = comparison.Agreement,
+            MaxLogitDifference = comparison.MaxDiff,
+        };
+        if (options.MeasureLatency)
+        {
+            int size = model.Config.InputSize;
+            report = report with
+            {
+                LatencyBefore = LatencyMeter.Measure(Eager, 1, size),
+                LatencyAfter = LatencyMeter.Measure(optimized.Predict, 1, size),
+                ThroughputBefore = LatencyMeter.Measure(Eager, options.ThroughputBatch, size, warmup: 1, minRuns: 3),
+                ThroughputAfter = LatencyMeter.Measure(optimized.Predict, options.ThroughputBatch, size, warmup: 1, minRuns: 3),
+            };
+        }
+        return new OptimizationResult(optimized, report);
+    }
+
+    /// <summary>Top-1 accuracy of logits against labels.</summary>
+    public static double Accuracy(float[] logits, int classes, IReadOnlyList<int> labels)
+    {
+        int correct = 0;
+        for (int i = 0; i < labels.Count; i++) correct += ArgMax(logits.AsSpan(i * classes, classes)) == labels[i] ? 1 : 0;
+        return labels.Count == 0 ? 0 : (double)correct / labels.Count;
+    }
+
+    internal static int ArgMax(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
+        return best;
+    }
+
+    private static (double? AccuracyBefore, double? AccuracyAfter, double Agreement, double MaxDiff) Compare(
+        Func<Tensor, Tensor> before, Func<Tensor, Tensor> after, List<Tensor> batches, List<int[]>? labels)
+    {
+        int correctBefore = 0, correctAfter = 0, agree = 0, total = 0;
+        double maxDiff = 0;
+        for (int b = 0; b < batches.Count; b++)
+        {
+            using var y0 = before(batches[b]);
+            using var y1 = after(batches[b]);
+            float[] l0 = y0.ToFloatArray(), l1 = y1.ToFloatArray();
+            int n = y0.Size(0), c = y0.Size(1);
+            for (int i = 0; i < n; i++)
+            {
+                int p0 = ArgMax(l0.AsSpan(i * c, c)), p1 = ArgMax(l1.AsSpan(i * c, c));
+                agree += p0 == p1 ? 1 : 0;
+                if (labels is not null)
+                {
+                    correctBefore += p0 == labels[b][i] ? 1 : 0;
+                    correctAfter += p1 == labels[b][i] ? 1 : 0;
+                }
+            }
+            for (int i = 0; i < l0.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(l0[i] - l1[i]));
+            total += n;
+        }
+        double? acc0 = labels is null ? null : (double)correctBefore / total;
+        double? acc1 = labels is null ? null : (double)correctAfter / total;
+        return (acc0, acc1, total == 0 ? 1 : (double)agree / total, maxDiff);
+    }
+}
