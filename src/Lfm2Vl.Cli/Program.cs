@@ -32,6 +32,10 @@ public static class CliApp
             .WithDescription("Transfer a trained model to new classes: frozen backbone, optional progressive unfreezing.");
         config.AddCommand<ServeCommand>("serve")
             .WithDescription("Serve a model over HTTP: POST /predict, /predict/batch, GET /health, /model, /openapi.json and a web page at /.");
+        config.AddCommand<OptimizeCommand>("optimize")
+            .WithDescription("Fold BatchNorm and (mobile) quantize to int8; report size, accuracy and latency before and after.");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Export a model to ONNX (opset 17+), checked against ONNX Runtime in the tests.");
         config.AddCommand<InfoCommand>("info")
             .WithDescription("Show a model's layers and parameter counts (from a checkpoint or a backbone name).");
         config.SetExceptionHandler((e, _) =>
