@@ -17,12 +17,15 @@ public sealed record OptimizationResult(InferenceModel Model, OptimizationReport
 /// </summary>
 public static class ModelOptimizer
 {
-    /// <summary>The int8 model: convs quantized with ranges observed on <paramref name="calibrationImages"/>.</summary>
+    /// <summary>
+    /// The int8 model: convs quantized with ranges observed on <paramref name="calibrationImages"/>, and the head's
+    /// linear layers stored as int8 weights (computed in float).
+    /// </summary>
     public static InferenceModel Quantize(Lfm2VlModel model, IEnumerable<Tensor> calibrationImages, bool useVnni = true)
     {
         var graph = CnnLowering.Lower(model);
         var ranges = ActivationCalibrator.Calibrate(graph, calibrationImages);
-        return new InferenceModel(graph, node => new Int8ConvExecutor(node, ranges[node], useVnni), "int8");
+        return new InferenceModel(graph, node => new Int8ConvExecutor(node, ranges[node], useVnni), "int8", int8Linears: true);
     }
 
     public static OptimizationResult Optimize(Lfm2VlModel model, OptimizationTarget target, IReadOnlyList<Tensor> calibrationImages,

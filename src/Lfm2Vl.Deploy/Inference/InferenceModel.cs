@@ -15,8 +15,10 @@ public sealed unsafe class InferenceModel
 {
     private readonly Dictionary<ConvNode, ConvExecutor> _convs = new();
     private readonly Dictionary<LinearNode, (float[] Weight, float[] Bias)> _linears = new();
+    private readonly Dictionary<LinearNode, (sbyte[] Weight, float[] Scales, float[] Bias)> _int8Linears = new();
 
-    public InferenceModel(InferenceGraph graph, Func<ConvNode, ConvExecutor>? convFactory = null, string precision = "float32")
+    /// <param name="int8Linears">Store the linear layers' weights as per-row int8 (weight-only quantization).</param>
+    public InferenceModel(InferenceGraph graph, Func<ConvNode, ConvExecutor>? convFactory = null, string precision = "float32", bool int8Linears = false)
     {
         Graph = graph;
         Precision = precision;
@@ -26,6 +28,12 @@ public sealed unsafe class InferenceModel
             switch (node)
             {
                 case ConvNode c: _convs[c] = convFactory(c); break;
+                case LinearNode l when int8Linears:
+                    var q = Quantization.QuantizedWeights.Quantize(l);
+                    var qw = GC.AllocateUninitializedArray<sbyte>(q.Values.Length, pinned: true);
+                    q.Values.CopyTo(qw, 0);
+                    _int8Linears[l] = (qw, Pinned(q.Scales), Pinned(l.Bias));
+                    break;
                 case LinearNode l:
                     _linears[l] = (Pinned(l.Weight), Pinned(l.Bias));
                     break;
@@ -40,7 +48,8 @@ public sealed unsafe class InferenceModel
     public int NumClasses => Graph.NumClasses;
 
     /// <summary>Bytes of weights held for inference (int8 weights count one byte each).</summary>
-    public long WeightBytes => _convs.Values.Sum(c => c.WeightBytes) + _linears.Keys.Sum(l => 4L * (l.Weight.Length + l.Bias.Length));
+    public long WeightBytes => _convs.Values.Sum(c => c.WeightBytes) + _linears.Keys.Sum(l => 4L * (l.Weight.Length + l.Bias.Length))
+        + _int8Linears.Keys.Sum(l => l.Weight.Length + 8L * l.OutFeatures);
 
     public IReadOnlyCollection<ConvExecutor> ConvExecutors => _convs.Values;
 
@@ -113,8 +122,14 @@ public sealed unsafe class InferenceModel
             case LinearNode l:
                 {
                     if (x.Rank != 2 || x.Size(1) != l.InFeatures) throw new ArgumentException($"{l.Output}: expected [N, {l.InFeatures}].");
-                    var (weight, bias) = _linears[l];
                     var y = Tensor.Empty([x.Size(0), l.OutFeatures]);
+                    if (_int8Linears.TryGetValue(l, out var q))
+                    {
+                        fixed (float* xp = Data(x)) fixed (float* yp = Data(y)) fixed (sbyte* wp = q.Weight) fixed (float* sp = q.Scales) fixed (float* bp = q.Bias)
+                            DenseKernels.LinearInt8(xp, x.Size(0), l.InFeatures, wp, sp, bp, l.OutFeatures, l.Activation, yp);
+                        return y;
+                    }
+                    var (weight, bias) = _linears[l];
                     fixed (float* xp = Data(x)) fixed (float* yp = Data(y)) fixed (float* wp = weight) fixed (float* bp = bias)
                         DenseKernels.Linear(xp, x.Size(0), l.InFeatures, wp, bp, l.OutFeatures, l.Activation, yp);
                     return y;

@@ -15,15 +15,37 @@ internal static unsafe class DenseKernels
             for (int o = 0; o < outFeatures; o++)
             {
                 float v = TensorPrimitives.Dot(new ReadOnlySpan<float>(w + (long)o * inFeatures, inFeatures), row) + b[o];
-                dst[o] = act switch
-                {
-                    Activation.Relu => MathF.Max(v, 0f),
-                    Activation.Gelu => Gelu(v),
-                    _ => v,
-                };
+                dst[o] = Activate(v, act);
             }
         }
     }
+
+    /// <summary>
+    /// The same layer with int8 weights (per-row scales): each row is widened to float and scaled once, then dotted
+    /// with the float activations (weight-only quantization: the head is a small share of the work).
+    /// </summary>
+    public static void LinearInt8(float* x, int n, int inFeatures, sbyte* q, float* scales, float* b, int outFeatures, Activation act, float* y)
+    {
+        float* row = stackalloc float[inFeatures];
+        for (int o = 0; o < outFeatures; o++)
+        {
+            sbyte* qr = q + (long)o * inFeatures;
+            for (int i = 0; i < inFeatures; i++) row[i] = qr[i];
+            var w = new ReadOnlySpan<float>(row, inFeatures);
+            for (int i = 0; i < n; i++)
+            {
+                float v = scales[o] * TensorPrimitives.Dot(w, new ReadOnlySpan<float>(x + (long)i * inFeatures, inFeatures)) + b[o];
+                y[(long)i * outFeatures + o] = Activate(v, act);
+            }
+        }
+    }
+
+    private static float Activate(float v, Activation act) => act switch
+    {
+        Activation.Relu => MathF.Max(v, 0f),
+        Activation.Gelu => Gelu(v),
+        _ => v,
+    };
 
     /// <summary>Exact GELU, x * Phi(x), with erf evaluated in double precision.</summary>
     public static float Gelu(float x) => (float)(0.5 * x * (1.0 + Erf(x / Math.Sqrt(2.0))));

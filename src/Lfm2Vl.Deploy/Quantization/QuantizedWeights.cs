@@ -19,15 +19,19 @@ public sealed class QuantizedWeights
     public float[] Scales { get; }
     public int[] RowSums { get; }
 
-    public static QuantizedWeights Quantize(ConvNode conv)
+    public static QuantizedWeights Quantize(ConvNode conv) => Quantize(conv.Weight, conv.OutChannels, conv.ReductionSize);
+
+    public static QuantizedWeights Quantize(LinearNode linear) => Quantize(linear.Weight, linear.OutFeatures, linear.InFeatures);
+
+    /// <summary>Quantizes a row-major [m, k] matrix row by row.</summary>
+    public static QuantizedWeights Quantize(float[] weight, int m, int k)
     {
-        int m = conv.OutChannels, k = conv.ReductionSize;
         var q = new sbyte[m * k];
         var scales = new float[m];
         var sums = new int[m];
         for (int o = 0; o < m; o++)
         {
-            var row = conv.Weight.AsSpan(o * k, k);
+            var row = weight.AsSpan(o * k, k);
             float maxAbs = 0;
             foreach (var v in row) maxAbs = Math.Max(maxAbs, Math.Abs(v));
             float scale = maxAbs > 0 ? maxAbs / 127f : 1f;
