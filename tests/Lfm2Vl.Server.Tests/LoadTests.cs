@@ -31,18 +31,17 @@ public sealed class LoadTests(ITestOutputHelper output)
         long workingSetBefore = Process.GetCurrentProcess().WorkingSet64;
 
         var statuses = new HttpStatusCode[requests];
-        var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
         {
             using var response = await s.Client.PostAsync("/predict?topK=2", Png(i), ct);
             statuses[i] = response.StatusCode;
             if (response.IsSuccessStatusCode) await response.Content.ReadFromJsonAsync<PredictResponse>(PredictionServer.Json, ct);
         });
-        clock.Stop();
 
         long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         long workingSetAfter = Process.GetCurrentProcess().WorkingSet64;
-        output.WriteLine($"{requests} requests, {parallel} at a time: {clock.Elapsed.TotalSeconds:F2} s, {requests / clock.Elapsed.TotalSeconds:F1} req/s");
+        // Throughput is a speed figure and belongs in a benchmark; this test checks errors and memory only.
+        output.WriteLine($"{requests} requests, {parallel} at a time");
         output.WriteLine($"managed heap {heapBefore / 1048576.0:F1} -> {heapAfter / 1048576.0:F1} MiB; working set {workingSetBefore / 1048576.0:F1} -> {workingSetAfter / 1048576.0:F1} MiB");
         Assert.All(statuses, st => Assert.Equal(HttpStatusCode.OK, st));
         // Nothing is kept per request: the managed heap grows by less than 32 MiB, the working set by less than 256 MiB.
