@@ -28,11 +28,13 @@ public sealed partial class CpuBackend
     private static bool IsPointwise(in ConvGeom g, in Conv2dParams p) =>
         g.KH == 1 && g.KW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0;
 
+    /// <summary>Workers for a batch of n images: one per core at most.</summary>
+    private static int Workers(int n) => Math.Max(1, Math.Min(n, Environment.ProcessorCount));
+
     /// <summary>Runs body(image, workerIndex) over the batch, one worker per core at most.</summary>
-    private static void ForImages(int n, Action<int, int> body, out int workers)
+    private static void ForImages(int n, Action<int, int> body)
     {
-        int wk = Math.Max(1, Math.Min(n, Environment.ProcessorCount));
-        workers = wk;
+        int wk = Workers(n);
         if (wk == 1) { for (int i = 0; i < n; i++) body(i, 0); return; }
         Parallel.For(0, wk, new ParallelOptions { MaxDegreeOfParallelism = wk }, t =>
         {
@@ -54,7 +56,7 @@ public sealed partial class CpuBackend
         T[]? bs = bias is { } b ? Arr<T>(b) : null;
         int bOff = bias?.Offset ?? 0;
         bool pointwise = IsPointwise(g, p);
-        int workers = Math.Max(1, Math.Min(g.N, Environment.ProcessorCount));
+        int workers = Workers(g.N);
         var cols = pointwise ? null : RentBuffers<T>(workers, g.K * g.P);
         bool innerParallel = workers == 1;
         ForImages(g.N, (n, t) =>
@@ -63,16 +65,25 @@ public sealed partial class CpuBackend
             {
                 int xOff = x.Offset + (n * g.C + gi * g.Cg) * g.H * g.W;
                 int yOff = y.Offset + (n * g.OC + gi * g.OCg) * g.P;
-                T[] bm; int bmOff;
-                if (pointwise) { bm = xs; bmOff = xOff; }
-                else { Im2Col.Unfold(xs, xOff, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, cols![t]); bm = cols[t]; bmOff = 0; }
+                var (bm, bmOff) = Columns(xs, xOff, cols?[t], g, p);
                 Gemm.Run(g.OCg, g.P, g.K, ws, w.Offset + gi * g.OCg * g.K, g.K, 1, bm, bmOff, g.P, 1, ys, yOff, g.P, false, innerParallel);
                 if (bs is not null)
                     for (int o = 0; o < g.OCg; o++)
                         System.Numerics.Tensors.TensorPrimitives.Add(ys.AsSpan(yOff + o * g.P, g.P), bs[bOff + gi * g.OCg + o], ys.AsSpan(yOff + o * g.P, g.P));
             }
-        }, out _);
+        });
         ReturnBuffers(cols);
+    }
+
+    /// <summary>
+    /// The [K, P] matrix of one image and group: the input plane itself for a pointwise conv (no copy), else its
+    /// im2col unfold written into the worker's column buffer.
+    /// </summary>
+    private static (T[] Data, int Offset) Columns<T>(T[] xs, int xOff, T[]? col, in ConvGeom g, in Conv2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (col is null) return (xs, xOff);
+        Im2Col.Unfold(xs, xOff, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, col);
+        return (col, 0);
     }
 
     /// <summary>Per-worker scratch from the shared array pool (no large allocations per call).</summary>
@@ -96,7 +107,7 @@ public sealed partial class CpuBackend
     {
         T[] gs = Arr<T>(gy), ws = Arr<T>(w), ds = Arr<T>(dx);
         bool pointwise = IsPointwise(g, p);
-        int workers = Math.Max(1, Math.Min(g.N, Environment.ProcessorCount));
+        int workers = Workers(g.N);
         var cols = pointwise ? null : RentBuffers<T>(workers, g.K * g.P);
         bool innerParallel = workers == 1;
         ForImages(g.N, (n, t) =>
@@ -116,7 +127,7 @@ public sealed partial class CpuBackend
                 ds.AsSpan(dxOff, g.Cg * g.H * g.W).Clear();
                 Im2Col.FoldAdd(col, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, ds, dxOff);
             }
-        }, out _);
+        });
         ReturnBuffers(cols);
     }
 
@@ -132,7 +143,7 @@ public sealed partial class CpuBackend
     {
         T[] xs = Arr<T>(x), gs = Arr<T>(gy), ds = Arr<T>(dw);
         bool pointwise = IsPointwise(g, p);
-        int workers = Math.Max(1, Math.Min(g.N, Environment.ProcessorCount));
+        int workers = Workers(g.N);
         int wLen = g.OC * g.K;
         // Each worker accumulates its images into its own buffer; they are summed at the end.
         var partial = RentBuffers<T>(workers, wLen);
@@ -145,14 +156,12 @@ public sealed partial class CpuBackend
             {
                 int xOff = x.Offset + (n * g.C + gi * g.Cg) * g.H * g.W;
                 int gyOff = gy.Offset + (n * g.OC + gi * g.OCg) * g.P;
-                T[] bm; int bmOff;
-                if (pointwise) { bm = xs; bmOff = xOff; }
-                else { Im2Col.Unfold(xs, xOff, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, cols![t]); bm = cols[t]; bmOff = 0; }
+                var (bm, bmOff) = Columns(xs, xOff, cols?[t], g, p);
                 // dW_g[OCg, K] += gy[OCg, P] @ col^T[P, K]; col^T has row stride 1 and column stride P.
                 Gemm.Run(g.OCg, g.K, g.P, gs, gyOff, g.P, 1, bm, bmOff, 1, g.P, partial[t], gi * g.OCg * g.K, g.K, seen[t], innerParallel);
             }
             seen[t] = true;
-        }, out _);
+        });
         var dst = ds.AsSpan(dw.Offset, wLen);
         partial[0].AsSpan(0, wLen).CopyTo(dst);
         for (int t = 1; t < workers; t++)
