@@ -19,7 +19,7 @@ public static class CliApp
     {
         config.SetApplicationName("lfm2vl");
         config.AddCommand<DemoCommand>("demo")
-            .WithDescription("Generate synthetic data, train the small CNN on the CPU, evaluate it, fine-tune it to new classes, and show measured results (start here).");
+            .WithDescription("Generate synthetic data, train the small CNN (on --device, auto by default), evaluate it, fine-tune it to new classes, and show measured results (start here).");
         config.AddCommand<MakeDataCommand>("make-data")
             .WithDescription("Write a synthetic image-folder dataset (PNG/JPEG shapes and faces with COCO boxes).");
         config.AddCommand<TrainCommand>("train")

@@ -22,6 +22,8 @@ public abstract class Storage
     public int Length { get; }
     public Device Device => Backend.Device;
     public bool IsReleased => Volatile.Read(ref _refCount) <= 0;
+    /// <summary>How many tensors view this storage.</summary>
+    internal int RefCount => Volatile.Read(ref _refCount);
 
     internal void Retain()
     {

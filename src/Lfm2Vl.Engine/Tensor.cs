@@ -28,8 +28,9 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Wraps a freshly allocated storage (whose single reference this tensor takes over).</summary>
     internal Tensor(Storage storage, int[] shape) : this(storage, 0, shape, ShapeUtil.ContiguousStrides(shape), retain: false) { }
 
-    public Storage Storage { get; }
-    public int Offset { get; }
+    /// <summary>The buffer this tensor views (replaced only by <see cref="MoveStorageTo"/>).</summary>
+    public Storage Storage { get; private set; }
+    public int Offset { get; private set; }
     public int[] Shape => (int[])_shape.Clone();
     public int[] Strides => (int[])_strides.Clone();
     internal int[] Dims => _shape;

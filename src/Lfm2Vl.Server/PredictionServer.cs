@@ -54,10 +54,10 @@ public sealed class PredictionServer : IAsyncDisposable
         Map(_app);
     }
 
-    /// <summary>Loads a checkpoint and serves it with the library's evaluator.</summary>
-    public static PredictionServer FromCheckpoint(string path, ServerOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <summary>Loads a checkpoint and serves it with the library's evaluator (on <paramref name="device"/>, default the CPU; an accelerator must be opened first).</summary>
+    public static PredictionServer FromCheckpoint(string path, ServerOptions options, Action<ILoggingBuilder>? logging = null, Lfm2Vl.Engine.Device? device = null)
     {
-        var loaded = Checkpoint.LoadModel(path);
+        var loaded = Checkpoint.LoadModel(path, device);
         return new PredictionServer(new EvaluatorPredictor(ModelInfo.EvaluatorFor(loaded)), ModelInfo.From(loaded.Metadata), options, logging);
     }
 

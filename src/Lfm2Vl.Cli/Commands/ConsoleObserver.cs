@@ -14,7 +14,7 @@ internal sealed class ConsoleObserver : ITrainingObserver
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
     public void RunStarted(TrainingConfig config, int trainImages, int valImages, int batchesPerEpoch, long parameters) =>
-        AnsiConsole.MarkupLineInterpolated($"Training [bold]{config.Backbone}/{config.Variant}[/] ({parameters:N0} parameters) on {trainImages} images, validating on {valImages}; {batchesPerEpoch} batches of {config.BatchSize} per epoch, {config.NumEpochs} epochs.");
+        AnsiConsole.MarkupLineInterpolated($"Training [bold]{config.Backbone}/{config.Variant}[/] ({parameters:N0} parameters) on device {config.Device}, {trainImages} images, validating on {valImages}; {batchesPerEpoch} batches of {config.BatchSize} per epoch, {config.NumEpochs} epochs.");
 
     public void BatchFinished(int epoch, int batch, int batches, double loss, double accuracy, double lr)
     {

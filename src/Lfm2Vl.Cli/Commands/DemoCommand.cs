@@ -28,6 +28,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         [CommandOption("--seed <N>")] public ulong Seed { get; init; } = 7;
         [CommandOption("-i|--interactive")][Description("Walk through the steps with prompts.")]
         public bool Interactive { get; init; }
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
     }
 
     private static readonly SyntheticShape[] TaskA = [SyntheticShape.Circle, SyntheticShape.Square, SyntheticShape.Triangle];
@@ -36,6 +37,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        var device = DeviceOption.Open(s.Device);
         var dataA = Path.Combine(s.Out, "data-a");
         var dataB = Path.Combine(s.Out, "data-b");
         var runA = Path.Combine(s.Out, "run-a");
@@ -52,8 +54,9 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
             DataDir = dataA, OutputDir = runA, Backbone = "cnn", Variant = "small", InputSize = s.Size, BatchSize = 16,
             NumEpochs = s.Epochs, LearningRate = 2e-3, WeightDecay = 0.05, Optimizer = "adamw", Scheduler = "cosine", WarmupEpochs = 1,
             LabelSmoothing = 0.05, Dropout = 0.1, EarlyStoppingPatience = 8, NumWorkers = 2, CacheImages = true, Seed = s.Seed,
+            Device = device.ToString(),
         };
-        Step(s, 2, "Train the small CNN on task A (CPU)", $"AdamW, lr {config.LearningRate} with a warmup epoch and cosine decay, label smoothing {config.LabelSmoothing}, augmentation (random resized crop, flip, brightness, rotation), up to {config.NumEpochs} epochs with early stopping on validation accuracy.");
+        Step(s, 2, $"Train the small CNN on task A ({device})", $"AdamW, lr {config.LearningRate} with a warmup epoch and cosine decay, label smoothing {config.LabelSmoothing}, augmentation (random resized crop, flip, brightness, rotation), up to {config.NumEpochs} epochs with early stopping on validation accuracy.");
         var observer = new ConsoleObserver();
         var cancel = Cancellation.OnCtrlC(observer.Message);
         watch.Restart();
@@ -63,7 +66,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         if (resultA.Reason is StopReason.Interrupted or StopReason.NonFiniteLoss) return 1;
 
         Step(s, 3, "Evaluate on task A's held-out test split", "The best checkpoint on images it never saw: per-class metrics, confusion matrix, inference benchmark, report.");
-        var (evalA, bench, filesA) = EvaluateCommand.Run(resultA.FinalModel, dataA, DatasetSplit.Test, Path.Combine(runA, "eval-test"), benchmark: true);
+        var (evalA, bench, filesA) = EvaluateCommand.Run(resultA.FinalModel, dataA, DatasetSplit.Test, Path.Combine(runA, "eval-test"), benchmark: true, device);
         EvaluateCommand.Show(evalA, bench);
 
         var ft = new FineTuningConfig { PretrainedModelPath = resultA.FinalModel, LearningRate = 2e-3, ProgressiveUnfreezing = true, UnfreezeEveryEpochs = 2 };
@@ -73,7 +76,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         var resultB = observer.Run(() => FineTuner.Run(ft, config with { DataDir = dataB, OutputDir = runB, NumEpochs = ftEpochs }, observer, cancel));
         double ftSeconds = watch.Elapsed.TotalSeconds;
         if (resultB.Reason is StopReason.Interrupted or StopReason.NonFiniteLoss) return 1;
-        var (evalB, _, filesB) = EvaluateCommand.Run(resultB.FinalModel, dataB, DatasetSplit.Test, Path.Combine(runB, "eval-test"), benchmark: false);
+        var (evalB, _, filesB) = EvaluateCommand.Run(resultB.FinalModel, dataB, DatasetSplit.Test, Path.Combine(runB, "eval-test"), benchmark: false, device);
 
         var best = resultA.History.MaxBy(h => h.ValAccuracy)!;
         var table = new Table().Title("[bold]Results (all measured in this run)[/]").AddColumn("").AddColumn(new TableColumn("train").RightAligned())

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Lfm2Vl.Engine;
 using Lfm2Vl.Training;
 using Lfm2Vl.Training.Checkpoints;
 using Lfm2Vl.Training.Evaluation;
@@ -19,6 +20,7 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--split <NAME>")][Description("train, val or test (default test).")] public string Split { get; init; } = "test";
         [CommandOption("-o|--out <DIR>")][Description("Report folder (default: <model folder>/eval-<split>).")] public string? Out { get; init; }
         [CommandOption("--benchmark")][Description("Also measure inference latency (batch 1) and throughput (batch 32).")] public bool Benchmark { get; init; }
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -28,15 +30,15 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             "train" => DatasetSplit.Train, "val" => DatasetSplit.Val, "test" => DatasetSplit.Test,
             _ => throw new ArgumentException($"Unknown split '{s.Split}'; use train, val or test."),
         };
-        var (result, benchmark, files) = Run(s.Model, s.Data, split, s.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.Model))!, $"eval-{s.Split}"), s.Benchmark);
+        var (result, benchmark, files) = Run(s.Model, s.Data, split, s.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.Model))!, $"eval-{s.Split}"), s.Benchmark, DeviceOption.Open(s.Device));
         Show(result, benchmark);
         AnsiConsole.MarkupLineInterpolated($"Report: [bold]{files.Markdown}[/] (also report.html, confusion_matrix.csv/.png)");
         return 0;
     }
 
-    public static (EvaluationResult Result, BenchmarkResult? Benchmark, ReportFiles Files) Run(string model, string data, DatasetSplit split, string outDir, bool benchmark)
+    public static (EvaluationResult Result, BenchmarkResult? Benchmark, ReportFiles Files) Run(string model, string data, DatasetSplit split, string outDir, bool benchmark, Device device)
     {
-        var loaded = Checkpoint.LoadModel(model);
+        var loaded = Checkpoint.LoadModel(model, device);
         var dataset = ImageFolderDataset.Load(data, split, new ImageFolderOptions { OnWarning = w => AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {w.Message}") });
         if (!dataset.ClassNames.SequenceEqual(loaded.Metadata.ClassNames))
             throw new ArgumentException($"The model knows classes [{string.Join(", ", loaded.Metadata.ClassNames)}] but '{data}' has [{string.Join(", ", dataset.ClassNames)}].");

@@ -23,6 +23,7 @@ internal sealed class FineTuneCommand : Command<FineTuneCommand.Settings>
         [CommandOption("--layer-lr-decay <X>")][Description("lr factor per stage below the heads (default 0.5).")] public double LayerLrDecay { get; init; } = 0.5;
         [CommandOption("--workers <N>")] public int Workers { get; init; } = 4;
         [CommandOption("--seed <N>")] public ulong Seed { get; init; } = 42;
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
         [CommandOption("--resume <CHECKPOINT>")] public string? Resume { get; init; }
     }
 
@@ -33,7 +34,8 @@ internal sealed class FineTuneCommand : Command<FineTuneCommand.Settings>
             PretrainedModelPath = s.Model, FreezeBackbone = !s.Unfreeze, LearningRate = s.Lr, NewNumClasses = s.NewNumClasses,
             ProgressiveUnfreezing = s.Progressive, UnfreezeEveryEpochs = s.UnfreezeEvery, LayerLrDecay = s.LayerLrDecay,
         };
-        var training = new TrainingConfig { DataDir = s.Data, OutputDir = s.Out, NumEpochs = s.Epochs, BatchSize = s.BatchSize, NumWorkers = s.Workers, Seed = s.Seed };
+        var training = new TrainingConfig { DataDir = s.Data, OutputDir = s.Out, NumEpochs = s.Epochs, BatchSize = s.BatchSize, NumWorkers = s.Workers, Seed = s.Seed,
+            Device = DeviceOption.Open(s.Device).ToString() };
         var observer = new ConsoleObserver();
         var cancel = Cancellation.OnCtrlC(observer.Message);
         var result = observer.Run(() => FineTuner.Run(ft, training, observer, cancel, s.Resume));

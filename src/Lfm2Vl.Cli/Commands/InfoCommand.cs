@@ -44,6 +44,7 @@ internal sealed class InfoCommand : Command<InfoCommand.Settings>
         table.AddRow("trainable", "", model.TrainableParameterCount().ToString("N0"));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("Variants: " + string.Join("; ", ModelRegistry.Variants.Select(v => Markup.Escape($"{v.Backbone}/{v.Variant}: {v.Description}"))));
+        AnsiConsole.MarkupLineInterpolated($"Devices (--device): {DeviceOption.Present()}");
         return 0;
     }
 }

@@ -20,6 +20,7 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("-k|--top-k <N>")][Description("Classes to show per image (default 3).")] public int TopK { get; init; } = 3;
         [CommandOption("--json <FILE>")][Description("Also write the predictions as JSON.")] public string? Json { get; init; }
         [CommandOption("--draw <DIR>")][Description("Write copies of the images with the detected boxes drawn.")] public string? Draw { get; init; }
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -29,7 +30,7 @@ internal sealed class PredictCommand : Command<PredictCommand.Settings>
             .ToList()
             : File.Exists(p) ? [p] : throw new FileNotFoundException($"'{p}' is neither an image file nor a folder.", p)).ToList();
         if (paths.Count == 0) throw new ArgumentException("No images given (jpg, jpeg, png or bmp).");
-        var loaded = Checkpoint.LoadModel(s.Model);
+        var loaded = Checkpoint.LoadModel(s.Model, DeviceOption.Open(s.Device));
         var transforms = new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd };
         var evaluator = new ModelEvaluator(loaded.Model, loaded.Metadata.ClassNames, transforms);
         var predictions = evaluator.Predict(paths, Math.Clamp(s.TopK, 1, loaded.Metadata.ClassNames.Count));

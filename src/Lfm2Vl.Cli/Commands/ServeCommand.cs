@@ -19,6 +19,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [CommandOption("--max-megapixels <MP>")][Description("Largest image in megapixels (default 40).")] public double MaxMegapixels { get; init; } = 40;
         [CommandOption("--max-batch <N>")][Description("Most images in one /predict/batch (default 16).")] public int MaxBatch { get; init; } = 16;
         [CommandOption("-k|--top-k <N>")][Description("Classes per image unless ?topK= says (default 5).")] public int TopK { get; init; } = 5;
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             MaxBatchImages = s.MaxBatch,
             DefaultTopK = s.TopK,
         };
-        await using var server = PredictionServer.FromCheckpoint(s.Model, options);
+        await using var server = PredictionServer.FromCheckpoint(s.Model, options, device: DeviceOption.Open(s.Device));
         await server.StartAsync(cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"Serving [bold]{server.Model.Name}[/] ({server.Model.Classes.Count} classes, input {server.Model.InputSize}px) on:");
         foreach (var address in server.Addresses) AnsiConsole.MarkupLineInterpolated($"  {address}  (web page at /, API at /predict, description at /openapi.json)");

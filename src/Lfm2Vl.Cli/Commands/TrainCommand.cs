@@ -18,7 +18,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Out { get; init; }
         [CommandOption("--backbone <NAME>")][Description("cnn or vit.")]
         public string? Backbone { get; init; }
-        [CommandOption("--variant <NAME>")][Description("cnn: small, resnet18; vit: micro, ti.")]
+        [CommandOption("--variant <NAME>")][Description("cnn: small, tiny, resnet18; vit: micro, ti.")]
         public string? Variant { get; init; }
         [CommandOption("--input-size <PIXELS>")] public int? InputSize { get; init; }
         [CommandOption("--epochs <N>")] public int? Epochs { get; init; }
@@ -35,7 +35,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--monitor <METRIC>")][Description("val_accuracy, val_loss or val_map50.")] public string? Monitor { get; init; }
         [CommandOption("--detection")][Description("Also train the detection head on the COCO boxes.")] public bool? Detection { get; init; }
         [CommandOption("--workers <N>")] public int? Workers { get; init; }
-        [CommandOption("--device <NAME>")][Description("cpu (accelerators: see README).")] public string? Device { get; init; }
+        [CommandOption("--device <NAME>")][Description(DeviceOption.Help)] public string? Device { get; init; }
         [CommandOption("--seed <N>")] public ulong? Seed { get; init; }
         [CommandOption("--resume <CHECKPOINT>")][Description("Continue a run from its last.safetensors.")] public string? Resume { get; init; }
     }
@@ -72,8 +72,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var config = BuildConfig(s);
-        if (config.Device != "cpu")
-            throw new ArgumentException($"Device '{config.Device}' is not available to the trainer yet; use --device cpu.");
+        // The run records the device it actually used ("auto" resolved).
+        config = config with { Device = DeviceOption.Open(config.Device).ToString() };
         var observer = new ConsoleObserver();
         var cancel = Cancellation.OnCtrlC(observer.Message);
         var result = observer.Run(() => new Trainer(config, observer).Run(cancel, s.Resume));

@@ -19,15 +19,16 @@ public static class GradClip
         if (grads.Count == 0) return 0;
         using var noGrad = GradMode.NoGrad();
         using var scope = TensorScope.Begin();
+        // The per-tensor terms are summed on the gradients' device; only the total comes back to the host.
         double total;
         if (double.IsPositiveInfinity(normType))
-            total = grads.Max(g => g.Abs().Max().Item());
+            total = Accumulate(grads, g => g.Abs().Max(), max: true);
         else if (normType == 2)
-            total = Math.Sqrt(grads.Sum(g => g.Square().Sum().Item()));
+            total = Math.Sqrt(Accumulate(grads, g => g.Square().Sum()));
         else if (normType == 1)
-            total = grads.Sum(g => g.Abs().Sum().Item());
+            total = Accumulate(grads, g => g.Abs().Sum());
         else
-            total = Math.Pow(grads.Sum(g => g.Abs().Pow(normType).Sum().Item()), 1 / normType);
+            total = Math.Pow(Accumulate(grads, g => g.Abs().Pow(normType).Sum()), 1 / normType);
 
         if (!double.IsFinite(total) && errorIfNonfinite)
             throw new InvalidOperationException($"The total gradient norm is {total}; the gradients hold NaN or infinity.");
@@ -35,6 +36,22 @@ public static class GradClip
         if (coef < 1)
             foreach (var g in grads) g.MulInPlace(coef);
         return total;
+    }
+
+    /// <summary>
+    /// One scalar per gradient, combined (sum, or max when <paramref name="max"/>) on the gradients' device, so only
+    /// the total is read back (once per device when the gradients are spread over several).
+    /// </summary>
+    private static double Accumulate(List<Tensor> grads, Func<Tensor, Tensor> term, bool max = false)
+    {
+        var perDevice = new Dictionary<Device, Tensor>();
+        foreach (var g in grads)
+        {
+            var t = term(g);
+            perDevice[g.Device] = perDevice.TryGetValue(g.Device, out var acc) ? (max ? Tensor.Maximum(acc, t) : acc + t) : t;
+        }
+        var values = perDevice.Values.Select(t => t.Item());
+        return max ? values.Max() : values.Sum();
     }
 
     /// <summary>Clamps every gradient element into [-clipValue, clipValue].</summary>

@@ -66,6 +66,7 @@ public abstract class Optimizer
             {
                 if (!p.RequiresGrad || p.Grad is null) continue;
                 if (!_state.TryGetValue(p, out var st)) _state[p] = st = new ParameterState();
+                st.MoveTo(p.Data.Device); // the model may have been moved since the state was created
                 st.Step++;
                 Update(g, p, p.Grad, st);
             }
@@ -188,6 +189,12 @@ public sealed class ParameterState : IDisposable
         created = !Buffers.TryGetValue(name, out var t);
         if (created) Buffers[name] = t = create().Persist();
         return t!;
+    }
+
+    /// <summary>Re-homes every buffer on <paramref name="device"/> (in place; nothing happens when they are there already).</summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var b in Buffers.Values) b.MoveStorageTo(device);
     }
 
     public void Dispose()

@@ -40,7 +40,10 @@ public static class Checkpoint
         return CheckpointMetadata.FromStrings(header.Metadata, path);
     }
 
-    /// <summary>Rebuilds the model from its config and loads its weights (names and shapes checked).</summary>
+    /// <summary>
+    /// Rebuilds the model from its config and loads its weights (names and shapes checked), on the CPU or on
+    /// <paramref name="device"/> (an accelerator must have been opened first, e.g. by the CLI's --device).
+    /// </summary>
     public static LoadedModel LoadModel(string path, Device? device = null)
     {
         CheckExists(path);
@@ -49,8 +52,7 @@ public static class Checkpoint
         var model = ModelRegistry.Create(meta.Model);
         LoadWeights(model, content, path);
         model.Eval();
-        if (device is { } d && d != Device.Cpu)
-            throw new NotSupportedException("Models are loaded on the CPU; move them with the accelerator backend.");
+        if (device is { } d) model.To(d);
         return new LoadedModel(model, meta);
     }
 

@@ -67,13 +67,17 @@ public sealed class Trainer
             BatchSize = c.BatchSize, Shuffle = false, NumWorkers = c.NumWorkers, Seed = c.Seed, CacheImages = c.CacheImages, Strict = c.StrictData,
         });
 
+        // The model lives on the run's device; batches go there once per step and only the loss (and the predicted
+        // classes, for the running accuracy) come back for logging.
+        var device = TrainingDevice.Resolve(c.Device);
         var model = _custom.CreateModel(c, numClasses, train.ClassNames);
+        model.To(device);
         var optimizer = _custom.CreateOptimizer(c, model);
         int batches = trainLoader.BatchesPerEpoch;
         int stepsPerEpoch = Math.Max(1, (batches + c.GradAccumulation - 1) / c.GradAccumulation);
         var schedule = TrainingSetup.Schedule(c, optimizer, stepsPerEpoch);
         var plateau = TrainingSetup.Plateau(c, optimizer);
-        using var classWeights = c.ClassWeights is { } cw ? Tensor.FromDoubles(cw, [cw.Length]).Persist() : null;
+        using var classWeights = c.ClassWeights is { } cw ? Tensor.FromDoubles(cw, [cw.Length], device: device).Persist() : null;
         if (classWeights is not null && classWeights.Numel != numClasses)
             throw new ArgumentException($"class_weights has {classWeights.Numel} entries for {numClasses} classes.");
 
@@ -106,8 +110,10 @@ public sealed class Trainer
                 if (b++ < skip) continue; // resumed mid-epoch: these batches were already trained on
                 using (var scope = TensorScope.Begin())
                 {
-                    var output = model.Forward(batch.Images);
-                    var loss = Functional.CrossEntropy(output.Logits, batch.Labels, classWeights, c.LabelSmoothing);
+                    var images = batch.Images.To(device);
+                    var labels = batch.Labels.To(device);
+                    var output = model.Forward(images);
+                    var loss = Functional.CrossEntropy(output.Logits, labels, classWeights, c.LabelSmoothing);
                     if (output.Detection is not null && batch.Boxes.Any(x => x.Count > 0))
                         loss = loss + DetectionLoss.Compute(output.Detection, batch.Boxes, lossWeights).Total * c.DetectionWeight;
                     double lossValue = loss.Item();
@@ -122,8 +128,8 @@ public sealed class Trainer
                     using (GradMode.NoGrad())
                     {
                         var predicted = output.Logits.ArgMax(1).ToArray<int>();
-                        var labels = batch.Labels.ToArray<int>();
-                        state.Correct += predicted.Zip(labels).Count(p => p.First == p.Second);
+                        var truth = batch.Labels.ToArray<int>(); // the host copy: no device read
+                        state.Correct += predicted.Zip(truth).Count(p => p.First == p.Second);
                     }
                     state.LossSum += lossValue * batch.Count;
                     state.Seen += batch.Count;

@@ -57,7 +57,12 @@ public sealed record TrainingConfig
     public double CenternessLossWeight { get; init; } = 1.0;
 
     // Hardware and bookkeeping
-    public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// auto (a CUDA GPU, else an OpenCL GPU, else the CPU), cuda[:i], opencl[:i], cpu or ilgpu-cpu. Accelerators are
+    /// opened by the lfm2vl command (--device) or by Lfm2Vl.Engine.Ilgpu.DeviceSelector before the run; the trainer
+    /// looks the name up among the opened devices (<see cref="TrainingDevice.Resolve"/>).
+    /// </summary>
+    public string Device { get; init; } = "auto";
     public ulong Seed { get; init; } = 42;
     public string OutputDir { get; init; } = "runs/latest";
 

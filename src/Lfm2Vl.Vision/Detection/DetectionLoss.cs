@@ -30,17 +30,11 @@ public static class DetectionLoss
         var pred = FcosTargets.DecodeBoxes(maps.BoxDistances, maps.Stride);
         var giou = Functional.GeneralizedIouLoss(pred, t.Boxes);                    // [N, HW]
         var ctrWeight = t.Centerness * t.Positive;
-        var boxLoss = (giou * ctrWeight).Sum() / Math.Max(SumOf(ctrWeight), 1e-6);
+        var boxLoss = (giou * ctrWeight).Sum() / Math.Max(t.CenternessSum, 1e-6);
         var ctrLogits = maps.Centerness.Reshape(n, h * w);
         var ctrLoss = Functional.BinaryCrossEntropyWithLogits(ctrLogits, t.Centerness, weight: t.Positive, reduction: Reduction.Sum) / norm;
 
         var total = clsLoss * weights.Classification + boxLoss * weights.Box + ctrLoss * weights.Centerness;
         return new DetectionLossParts(total, clsLoss, boxLoss, ctrLoss, t.NumPositive);
-    }
-
-    private static double SumOf(Tensor t)
-    {
-        using var _ = GradMode.NoGrad();
-        return t.Sum().Item();
     }
 }

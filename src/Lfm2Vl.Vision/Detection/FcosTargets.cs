@@ -12,9 +12,9 @@ public sealed class FcosTargets
 {
     public const float CenterRadius = 1.5f;
 
-    private FcosTargets(Tensor cls, Tensor boxes, Tensor centerness, Tensor positive, int numPositive)
+    private FcosTargets(Tensor cls, Tensor boxes, Tensor centerness, Tensor positive, int numPositive, double centernessSum)
     {
-        Classes = cls; Boxes = boxes; Centerness = centerness; Positive = positive; NumPositive = numPositive;
+        Classes = cls; Boxes = boxes; Centerness = centerness; Positive = positive; NumPositive = numPositive; CenternessSum = centernessSum;
     }
 
     /// <summary>One-hot class targets [N, K, H, W] (all zero at background cells).</summary>
@@ -26,6 +26,8 @@ public sealed class FcosTargets
     /// <summary>1 at positive cells, else 0: [N, H*W].</summary>
     public Tensor Positive { get; }
     public int NumPositive { get; }
+    /// <summary>The sum of the centerness targets (they are zero off the positive cells), known on the host so the loss needs no device read.</summary>
+    public double CenternessSum { get; }
 
     /// <summary>Cell centre in input pixels.</summary>
     public static (float X, float Y) CellCenter(int row, int col, int stride) => ((col + 0.5f) * stride, (row + 0.5f) * stride);
@@ -38,6 +40,7 @@ public sealed class FcosTargets
         var ctr = new float[n * cells];
         var pos = new float[n * cells];
         int numPos = 0;
+        double ctrSum = 0;
         for (int i = 0; i < n; i++)
             for (int r = 0; r < h; r++)
                 for (int c = 0; c < w; c++)
@@ -64,20 +67,21 @@ public sealed class FcosTargets
                     tb[o] = g.X1; tb[o + 1] = g.Y1; tb[o + 2] = g.X2; tb[o + 3] = g.Y2;
                     float l = cx - g.X1, t = cy - g.Y1, rr = g.X2 - cx, bb = g.Y2 - cy;
                     ctr[i * cells + cell] = MathF.Sqrt(Math.Min(l, rr) / Math.Max(l, rr) * (Math.Min(t, bb) / Math.Max(t, bb)));
+                    ctrSum += ctr[i * cells + cell];
                     pos[i * cells + cell] = 1;
                     cls[(i * numClasses + g.Label) * cells + cell] = 1;
                     numPos++;
                 }
         return new FcosTargets(
             ToTensor(cls, [n, numClasses, h, w], dtype, device), ToTensor(tb, [n, cells, 4], dtype, device),
-            ToTensor(ctr, [n, cells], dtype, device), ToTensor(pos, [n, cells], dtype, device), numPos);
+            ToTensor(ctr, [n, cells], dtype, device), ToTensor(pos, [n, cells], dtype, device), numPos, ctrSum);
     }
 
+    /// <summary>Host values uploaded straight to the device (converted there when the dtype is not float32).</summary>
     private static Tensor ToTensor(float[] v, int[] shape, DType dtype, Device device)
     {
-        var t = Tensor.From<float>(v, DType.Float32, shape, Device.Cpu);
-        if (dtype != DType.Float32) t = t.To(dtype);
-        return device == Device.Cpu ? t : t.To(device);
+        var t = Tensor.From<float>(v, DType.Float32, shape, device);
+        return dtype == DType.Float32 ? t : t.To(dtype);
     }
 
     /// <summary>Predicted boxes [N, H*W, 4] (pixels) from distances [N, 4, H, W] given in strides.</summary>
@@ -92,9 +96,8 @@ public sealed class FcosTargets
                 int o = (r * w + c) * 4;
                 centers[o] = cx; centers[o + 1] = cy; centers[o + 2] = cx; centers[o + 3] = cy;
             }
-        var ctr = Tensor.From<float>(centers, DType.Float32, [1, h * w, 4], Device.Cpu);
+        var ctr = Tensor.From<float>(centers, DType.Float32, [1, h * w, 4], distances.Device);
         if (distances.DType != DType.Float32) ctr = ctr.To(distances.DType);
-        if (distances.Device != Device.Cpu) ctr = ctr.To(distances.Device);
         // (l, t, r, b) -> (-l, -t, +r, +b) * stride, added to the cell centre.
         var signs = Tensor.FromDoubles([-stride, -stride, stride, stride], [4], distances.DType, distances.Device);
         var d = distances.Reshape(n, 4, h * w).Transpose(1, 2);                       // [N, HW, 4]

@@ -10,7 +10,7 @@ public sealed record ModelConfig
     public string ModelType { get; init; } = "lfm2_vl";
     /// <summary>"cnn" or "vit".</summary>
     public string Backbone { get; init; } = "cnn";
-    /// <summary>cnn: "small" (fast on a CPU) or "resnet18"; vit: "micro" (fast on a CPU) or "ti" (ViT-Ti/16).</summary>
+    /// <summary>cnn: "small" (fast on a CPU), "tiny" (for tests) or "resnet18"; vit: "micro" (fast on a CPU) or "ti" (ViT-Ti/16).</summary>
     public string Variant { get; init; } = "small";
     public int NumClasses { get; init; } = 10;
     /// <summary>Square input size in pixels (224 by default; other sizes where the backbone's stride divides it).</summary>

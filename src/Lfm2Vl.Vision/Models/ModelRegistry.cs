@@ -2,13 +2,14 @@ using Lfm2Vl.Engine;
 
 namespace Lfm2Vl.Vision.Models;
 
-/// <summary>Builds models by name: backbone "cnn" (variants small, resnet18) or "vit" (variants micro, ti).</summary>
+/// <summary>Builds models by name: backbone "cnn" (variants small, tiny, resnet18) or "vit" (variants micro, ti).</summary>
 public static class ModelRegistry
 {
     /// <summary>Every buildable backbone/variant pair, with a one-line description.</summary>
     public static IReadOnlyList<(string Backbone, string Variant, string Description)> Variants { get; } =
     [
         ("cnn", "small", "4 stages conv3x3-BN-ReLU-maxpool (32/64/128/256), stride 16; trains quickly on a CPU"),
+        ("cnn", "tiny", "the small CNN cut to 2 stages (8/16), stride 4: for tests and ILGPU's slow CPU simulator"),
         ("cnn", "resnet18", "ResNet-18 (basic blocks 2-2-2-2, 64..512 channels), stride 32"),
         ("vit", "micro", "ViT with 8x8 patches, 128-d, 4 blocks, 4 heads; trains on a CPU"),
         ("vit", "ti", "ViT-Ti/16: 16x16 patches, 192-d, 12 blocks, 3 heads"),
@@ -23,6 +24,7 @@ public static class ModelRegistry
         Backbone backbone = (config.Backbone, config.Variant) switch
         {
             ("cnn", "small") => new SmallCnnBackbone(gen),
+            ("cnn", "tiny") => new SmallCnnBackbone(gen, [8, 16]),
             ("cnn", "resnet18") => new ResNetBackbone(gen),
             ("vit", "micro") => new VitBackbone(gen, config.InputSize, patch: 8, dim: 128, depth: 4, heads: 4),
             ("vit", "ti") => new VitBackbone(gen, config.InputSize),
