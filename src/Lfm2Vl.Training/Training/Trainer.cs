@@ -45,6 +45,7 @@ public sealed class Trainer
     public TrainingResult Run(CancellationToken cancel = default, string? resume = null)
     {
         var c = _config;
+        var device = TrainingDevice.Resolve(c.Device); // before anything is written: a device that is not there stops the run
         Directory.CreateDirectory(c.OutputDir);
         c.Save(Path.Combine(c.OutputDir, "config.json"));
 
@@ -69,7 +70,6 @@ public sealed class Trainer
 
         // The model lives on the run's device; batches go there once per step and only the loss (and the predicted
         // classes, for the running accuracy) come back for logging.
-        var device = TrainingDevice.Resolve(c.Device);
         var model = _custom.CreateModel(c, numClasses, train.ClassNames);
         model.To(device);
         var optimizer = _custom.CreateOptimizer(c, model);
