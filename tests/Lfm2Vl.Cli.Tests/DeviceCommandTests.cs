@@ -66,9 +66,23 @@ public class DeviceCommandTests : IDisposable
             for (int i = 0; i < want.Length; i++)
                 Assert.True(Math.Abs(want[i] - got[i]) <= 1e-3 * Math.Max(1, Math.Abs(want[i])), $"{name}[{i}]: cpu {want[i]:R}, ilgpu-cpu {got[i]:R}");
         }
+        // Prediction on the device gives the CPU's probabilities.
+        Assert.Equal(0, CliApp.Run("predict", P("data", "test"), "--model", P("sim", "model.safetensors"), "--device", "cpu", "--json", P("cpu.json")));
+        Assert.Equal(0, CliApp.Run("predict", P("data", "test"), "--model", P("sim", "model.safetensors"), "--device", "ilgpu-cpu", "--json", P("sim.json")));
+        var onCpu = Probabilities(P("cpu.json"));
+        var onSim = Probabilities(P("sim.json"));
+        Assert.Equal(4, onCpu.Count); // 2 test images, top 2 of 2 classes
+        for (int i = 0; i < onCpu.Count; i++) Assert.True(Math.Abs(onCpu[i] - onSim[i]) <= 1e-5, $"probability {i}: cpu {onCpu[i]:R}, ilgpu-cpu {onSim[i]:R}");
+
         // The resumable state (optimizer moments written from the device) is complete.
         using var last = TrainingState.Load(P("sim", "last.safetensors"));
         Assert.Contains(last.Tensors.Keys, k => k.StartsWith(Checkpoint.OptimizerPrefix) && k.EndsWith("exp_avg_sq"));
+    }
+
+    private static List<double> Probabilities(string json)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        return doc.RootElement.EnumerateArray().SelectMany(p => p.GetProperty("topK").EnumerateArray().Select(t => t.GetProperty("probability").GetDouble())).ToList();
     }
 
     [Fact]
