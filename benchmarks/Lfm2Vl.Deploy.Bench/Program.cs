@@ -33,6 +33,7 @@ foreach (var (variant, size) in cases)
     if (peer is not null) paths.Add(("onnxruntime", peer.Predict));
     if (vit)
     {
+        paths.Add(("compiled f32", InferenceCompiler.CompileVit(model).Predict));
         Measure(paths);
         continue;
     }
