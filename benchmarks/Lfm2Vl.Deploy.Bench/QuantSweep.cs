@@ -11,12 +11,12 @@ using Lfm2Vl.Vision.Data;
 /// </summary>
 internal static class QuantSweep
 {
-    public static void Run(string checkpoint, string data, int calibrationImages)
+    public static void Run(string checkpoint, string data, int calibrationImages, DatasetSplit split = DatasetSplit.Val)
     {
         var loaded = Checkpoint.LoadModel(checkpoint);
         var transforms = new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd }.BuildEval();
         var calibration = Batches(ImageFolderDataset.Load(data, DatasetSplit.Train), transforms, calibrationImages).Select(b => b.Images).ToList();
-        var validation = Batches(ImageFolderDataset.Load(data, DatasetSplit.Val), transforms, int.MaxValue).Select(b => (b.Images, b.Labels.ToArray<int>())).ToList();
+        var validation = Batches(ImageFolderDataset.Load(data, split), transforms, int.MaxValue).Select(b => (b.Images, b.Labels.ToArray<int>())).ToList();
         var recipes = new (string Name, QuantizationOptions Options)[]
         {
             ("plain (min/max)", QuantizationOptions.Plain),
@@ -26,7 +26,7 @@ internal static class QuantSweep
             ("mse + bias corr + float first", new QuantizationOptions { FloatFirstConv = true }),
             ("mse + bias corr + float first/head", new QuantizationOptions { FloatFirstConv = true, FloatHead = true }),
         };
-        Console.WriteLine($"{checkpoint}: {calibration.Sum(c => c.Size(0))} calibration images, {validation.Sum(v => v.Item2.Length)} validation images");
+        Console.WriteLine($"{checkpoint}: {calibration.Sum(c => c.Size(0))} calibration images, {validation.Sum(v => v.Item2.Length)} {split} images");
         foreach (var (name, options) in recipes)
         {
             var r = ModelOptimizer.Optimize(loaded.Model, OptimizationTarget.Mobile, calibration,
