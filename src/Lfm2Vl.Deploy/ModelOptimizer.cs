@@ -8,12 +8,13 @@ using Lfm2Vl.Vision.Models;
 namespace Lfm2Vl.Deploy;
 
 /// <summary>An optimized model and what the optimization changed.</summary>
-public sealed record OptimizationResult(InferenceModel Model, OptimizationReport Report);
+public sealed record OptimizationResult(IInferenceModel Model, OptimizationReport Report);
 
 /// <summary>
 /// The library side of <c>lfm2vl optimize</c>: folds BatchNorm, fuses bias and ReLU, and for
 /// <see cref="OptimizationTarget.Mobile"/> quantizes the convolutions to int8 (per-channel symmetric weights,
 /// activation ranges calibrated on sample images), then reports size, accuracy and latency before and after.
+/// ViTs take the server target only (the compiled float32 ViT).
 /// </summary>
 public static class ModelOptimizer
 {
@@ -46,12 +47,15 @@ public static class ModelOptimizer
         OptimizationOptions? options = null)
     {
         options ??= new OptimizationOptions();
-        if (!CnnLowering.CanLower(model))
-            throw new NotSupportedException($"{model.Config.Name}: optimize supports the CNN backbones (small, resnet18); export ViTs with ONNX.");
+        bool vit = model.Backbone is VitBackbone;
+        if (!vit && !CnnLowering.CanLower(model))
+            throw new NotSupportedException($"{model.Config.Name}: optimize supports the CNN backbones (small, resnet18) and the ViTs.");
+        if (vit && target == OptimizationTarget.Mobile)
+            throw new NotSupportedException($"{model.Config.Name}: int8 is implemented for the CNNs only; use --target server (the compiled float32 ViT).");
         model.Eval();
-        var optimized = target == OptimizationTarget.Mobile
+        IInferenceModel optimized = target == OptimizationTarget.Mobile
             ? Quantize(model, calibrationImages, options.Quantization with { UseVnni = options.UseVnni })
-            : InferenceCompiler.CompileFloat(model);
+            : InferenceCompiler.Compile(model);
 
         Tensor Eager(Tensor x)
         {

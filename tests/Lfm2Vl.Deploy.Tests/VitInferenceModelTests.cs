@@ -27,4 +27,16 @@ public class VitInferenceModelTests
             Assert.True(diff <= 1e-4 * Math.Max(1, expected.Max(Math.Abs)), $"{variant}@{size} batch {batch}, run {run}: compiled ViT differs from eager by {diff:E2}");
         }
     }
+
+    [Fact]
+    public void OptimizeCompilesVitsForTheServerTargetOnly()
+    {
+        var model = TestModels.Create("vit", "micro", 32, numClasses: 5, seed: 2);
+        using var images = TestModels.Images(4, 32, 8);
+        var r = ModelOptimizer.Optimize(model, OptimizationTarget.Server, [images], new OptimizationOptions { MeasureLatency = false });
+        Assert.IsType<Vit.VitInferenceModel>(r.Model);
+        Assert.Equal(1.0, r.Report.Top1Agreement);
+        Assert.True(r.Report.MaxLogitDifference < 1e-4, r.Report.ToText());
+        Assert.Throws<NotSupportedException>(() => ModelOptimizer.Optimize(model, OptimizationTarget.Mobile, [images]));
+    }
 }

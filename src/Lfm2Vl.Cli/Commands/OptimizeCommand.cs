@@ -16,7 +16,7 @@ internal sealed class OptimizeCommand : Command<OptimizeCommand.Settings>
     {
         [CommandOption("-m|--model <CHECKPOINT>")] public string Model { get; init; } = "runs/latest/model.safetensors";
         [CommandOption("-d|--data <DIR>")][Description("Dataset root: calibration images from train/, accuracy on val/.")] public string Data { get; init; } = "data";
-        [CommandOption("--target <NAME>")][Description("server (folded float32) or mobile (int8 convolutions).")] public string Target { get; init; } = "mobile";
+        [CommandOption("--target <NAME>")][Description("server (float32: folded CNN or compiled ViT) or mobile (int8 convolutions, CNNs).")] public string Target { get; init; } = "mobile";
         [CommandOption("--calibration <N>")][Description("Training images used to calibrate activation ranges (default 256).")] public int Calibration { get; init; } = 256;
         [CommandOption("--ranges <METHOD>")][Description("minmax (default) or mse (the clipping with the least expected error).")] public string Ranges { get; init; } = "minmax";
         [CommandOption("--no-bias-correction")][Description("Do not correct the int8 convs' per-channel mean shift.")] public bool NoBiasCorrection { get; init; }
