@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
 out="$work/publish"
-dotnet publish src/Lfm2Vl.Inference.Aot/Lfm2Vl.Inference.Aot.csproj -c Release -r linux-x64 -o "$out" -nologo -v q
+# Own artifacts path: the publish cannot race with a build of the repository (the same as AotPredictorTests).
+dotnet publish src/Lfm2Vl.Inference.Aot/Lfm2Vl.Inference.Aot.csproj -c Release -r linux-x64 -o "$out" --artifacts-path "$work/artifacts" -nologo -v q
 dotnet build benchmarks/Lfm2Vl.Deploy.Bench/Lfm2Vl.Deploy.Bench.csproj -c Release -nologo -v q
 bench=benchmarks/Lfm2Vl.Deploy.Bench/bin/Release/net10.0/Lfm2Vl.Deploy.Bench.dll
-jit=src/Lfm2Vl.Inference.Aot/bin/Release/net10.0/linux-x64/lfm2vl-predict.dll
+jit="$work/artifacts/bin/Lfm2Vl.Inference.Aot/release_linux-x64/lfm2vl-predict.dll"
 echo "native executable: $(stat -c %s "$out/lfm2vl-predict") bytes"
 status=0
 for spec in "small 64" "resnet18 224" "vit-ti 224"; do

@@ -8,36 +8,54 @@ using Lfm2Vl.Vision.Models;
 namespace Lfm2Vl.Deploy;
 
 /// <summary>An optimized model and what the optimization changed.</summary>
-public sealed record OptimizationResult(InferenceModel Model, OptimizationReport Report);
+public sealed record OptimizationResult(IInferenceModel Model, OptimizationReport Report);
 
 /// <summary>
 /// The library side of <c>lfm2vl optimize</c>: folds BatchNorm, fuses bias and ReLU, and for
 /// <see cref="OptimizationTarget.Mobile"/> quantizes the convolutions to int8 (per-channel symmetric weights,
 /// activation ranges calibrated on sample images), then reports size, accuracy and latency before and after.
+/// ViTs take the server target only (the compiled float32 ViT).
 /// </summary>
 public static class ModelOptimizer
 {
     /// <summary>
-    /// The int8 model: convs quantized with ranges observed on <paramref name="calibrationImages"/>, and the head's
-    /// linear layers stored as int8 weights (computed in float).
+    /// The int8 model: convs quantized with ranges chosen on <paramref name="calibrationImages"/> (and their biases
+    /// corrected there), the head's linear layers stored as int8 weights (computed in float); see <see cref="QuantizationOptions"/>.
     /// </summary>
-    public static InferenceModel Quantize(Lfm2VlModel model, IEnumerable<Tensor> calibrationImages, bool useVnni = true)
+    public static InferenceModel Quantize(Lfm2VlModel model, IEnumerable<Tensor> calibrationImages, QuantizationOptions? options = null)
     {
+        options ??= new QuantizationOptions();
         var graph = CnnLowering.Lower(model);
-        var ranges = ActivationCalibrator.Calibrate(graph, calibrationImages);
-        return new InferenceModel(graph, node => new Int8ConvExecutor(node, ranges[node], useVnni), "int8", int8Linears: true);
+        var batches = calibrationImages as IReadOnlyList<Tensor> ?? calibrationImages.ToList();
+        var ranges = ActivationCalibrator.Calibrate(graph, batches, options.Calibration);
+        var shifts = options.BiasCorrection ? BiasCorrection.Measure(graph, batches, ranges, options.UseVnni) : null;
+        var first = graph.Convolutions.First();
+        ConvExecutor Executor(ConvNode node)
+        {
+            if (options.FloatFirstConv && node == first) return new FloatConvExecutor(node);
+            var corrected = shifts is null ? node : BiasCorrection.Apply(node, shifts[node]);
+            return new Int8ConvExecutor(corrected, ranges[node], options.UseVnni);
+        }
+        return new InferenceModel(graph, Executor, "int8", int8Linears: !options.FloatHead);
     }
+
+    /// <summary>The int8 model with the first version's recipe (min/max ranges, no bias correction) or the defaults.</summary>
+    public static InferenceModel Quantize(Lfm2VlModel model, IEnumerable<Tensor> calibrationImages, bool useVnni) =>
+        Quantize(model, calibrationImages, new QuantizationOptions { UseVnni = useVnni });
 
     public static OptimizationResult Optimize(Lfm2VlModel model, OptimizationTarget target, IReadOnlyList<Tensor> calibrationImages,
         OptimizationOptions? options = null)
     {
         options ??= new OptimizationOptions();
-        if (!CnnLowering.CanLower(model))
-            throw new NotSupportedException($"{model.Config.Name}: optimize supports the CNN backbones (small, resnet18); export ViTs with ONNX.");
+        bool vit = model.Backbone is VitBackbone;
+        if (!vit && !CnnLowering.CanLower(model))
+            throw new NotSupportedException($"{model.Config.Name}: optimize supports the CNN backbones (small, resnet18) and the ViTs.");
+        if (vit && target == OptimizationTarget.Mobile)
+            throw new NotSupportedException($"{model.Config.Name}: int8 is implemented for the CNNs only; use --target server (the compiled float32 ViT).");
         model.Eval();
-        var optimized = target == OptimizationTarget.Mobile
-            ? Quantize(model, calibrationImages, options.UseVnni)
-            : InferenceCompiler.CompileFloat(model);
+        IInferenceModel optimized = target == OptimizationTarget.Mobile
+            ? Quantize(model, calibrationImages, options.Quantization with { UseVnni = options.UseVnni })
+            : InferenceCompiler.Compile(model);
 
         Tensor Eager(Tensor x)
         {
@@ -56,6 +74,7 @@ public static class ModelOptimizer
             BytesAfter = optimized.WeightBytes,
             CalibrationImages = target == OptimizationTarget.Mobile ? calibrationImages.Sum(t => t.Size(0)) : 0,
             Vnni = options.UseVnni && Int8Gemm.VnniAvailable,
+            Recipe = target == OptimizationTarget.Mobile ? options.Quantization.Describe() : null,
         };
         var evalBatches = options.Validation?.Select(v => v.Images).ToList() ?? calibrationImages.ToList();
         var comparison = Compare(Eager, optimized.Predict, evalBatches, options.Validation?.Select(v => v.Labels).ToList());

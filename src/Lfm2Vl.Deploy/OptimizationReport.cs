@@ -18,6 +18,8 @@ public sealed record OptimizationReport
     /// <summary>Bytes of the weights the optimized model holds.</summary>
     public required long BytesAfter { get; init; }
     public int CalibrationImages { get; init; }
+    /// <summary>The quantization recipe (mobile only).</summary>
+    public string? Recipe { get; init; }
     public bool Vnni { get; init; }
     public double? AccuracyBefore { get; init; }
     public double? AccuracyAfter { get; init; }
@@ -42,7 +44,7 @@ public sealed record OptimizationReport
             sb.AppendLine(c, $"  latency   batch {l0.Batch}: {l0.MedianMs:F2} ms -> {l1.MedianMs:F2} ms ({l0.MedianMs / l1.MedianMs:F1}x)");
         if (ThroughputBefore is { } t0 && ThroughputAfter is { } t1)
             sb.AppendLine(c, $"  throughput batch {t0.Batch}: {t0.ImagesPerSecond:F1} -> {t1.ImagesPerSecond:F1} img/s");
-        if (CalibrationImages > 0) sb.AppendLine(c, $"  calibrated on {CalibrationImages} images");
+        if (CalibrationImages > 0) sb.AppendLine(c, $"  calibrated on {CalibrationImages} images{(Recipe is null ? "" : $" ({Recipe})")}");
         return sb.ToString();
     }
 }
@@ -56,4 +58,6 @@ public sealed record OptimizationOptions
     public int ThroughputBatch { get; init; } = 32;
     /// <summary>Use AVX-VNNI when the CPU has it (otherwise the exact scalar int8 path).</summary>
     public bool UseVnni { get; init; } = true;
+    /// <summary>How the mobile target quantizes (calibration method, bias correction, layers kept in float).</summary>
+    public Quantization.QuantizationOptions Quantization { get; init; } = new();
 }

@@ -1,5 +1,4 @@
 using Lfm2Vl.Deploy;
-using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Inference;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Data;
@@ -11,20 +10,25 @@ public sealed record Prediction(string Image, IReadOnlyList<(string Class, float
 
 /// <summary>
 /// Classifies image files with a loaded checkpoint: decode, resize to the model's input size, normalize with the
-/// checkpoint's statistics, then the folded float32 inference path (CNNs) or the engine's eval forward (ViTs).
+/// checkpoint's statistics, then the compiled float32 inference path (the folded CNN graph or the compiled ViT).
 /// </summary>
 public sealed class NativePredictor
 {
     private readonly NativeCheckpoint _checkpoint;
-    private readonly InferenceModel? _compiled;
+    private readonly IInferenceModel? _compiled;
 
     public NativePredictor(NativeCheckpoint checkpoint)
     {
         _checkpoint = checkpoint;
-        if (CnnLowering.CanLower(checkpoint.Model)) _compiled = InferenceCompiler.CompileFloat(checkpoint.Model);
+        if (InferenceCompiler.CanCompile(checkpoint.Model)) _compiled = InferenceCompiler.Compile(checkpoint.Model);
     }
 
-    public string Path => _compiled is null ? "engine eval (ViT)" : "folded float32";
+    public string Path => _compiled switch
+    {
+        null => "engine eval",
+        InferenceModel => "folded float32",
+        _ => "compiled float32 ViT",
+    };
 
     public Tensor Preprocess(IReadOnlyList<string> files)
     {

@@ -11,7 +11,7 @@ namespace Lfm2Vl.Deploy.Inference;
 /// under <see cref="GradMode.NoGrad"/> inside a <see cref="TensorScope"/>: no graph is recorded and every
 /// intermediate goes back to the pool when the call returns.
 /// </summary>
-public sealed unsafe class InferenceModel
+public sealed unsafe class InferenceModel : IInferenceModel
 {
     private readonly Dictionary<ConvNode, ConvExecutor> _convs = new();
     private readonly Dictionary<LinearNode, (float[] Weight, float[] Bias)> _linears = new();

@@ -62,17 +62,57 @@ internal static unsafe class PackedSgemm
         }
     }
 
+    /// <summary>A [m, k] (row stride lda) -> the packed layout of <see cref="PackA(ReadOnlySpan{float}, int, int)"/> in dst.</summary>
+    public static void PackA(float* a, int m, int k, int lda, float* dst)
+    {
+        for (int panel = 0; panel < PanelsM(m); panel++)
+        {
+            int rows = Math.Min(MR, m - panel * MR);
+            float* d = dst + (long)panel * k * MR;
+            for (int lane = 0; lane < rows; lane++)
+            {
+                float* src = a + (long)(panel * MR + lane) * lda;
+                for (int p = 0; p < k; p++) d[p * MR + lane] = src[p];
+            }
+            for (int lane = rows; lane < MR; lane++)
+                for (int p = 0; p < k; p++) d[p * MR + lane] = 0;
+        }
+    }
+
+    /// <summary>A [m, k] given as its transpose At [k, m] (row stride ldat) -> the packed layout: each k step copies
+    /// <see cref="MR"/> consecutive values of one At row.</summary>
+    public static void PackATransposed(float* at, int m, int k, int ldat, float* dst)
+    {
+        for (int panel = 0; panel < PanelsM(m); panel++)
+        {
+            int r0 = panel * MR, rows = Math.Min(MR, m - r0);
+            float* d = dst + (long)panel * k * MR;
+            for (int p = 0; p < k; p++, d += MR)
+            {
+                float* src = at + (long)p * ldat + r0;
+                if (rows == MR) Vector256.Store(Vector256.Load(src), d);
+                else
+                {
+                    for (int lane = 0; lane < rows; lane++) d[lane] = src[lane];
+                    for (int lane = rows; lane < MR; lane++) d[lane] = 0;
+                }
+            }
+        }
+    }
+
     /// <summary>
-    /// C (row stride ldc) = act(A B + bias). <paramref name="bias"/> is padded (<see cref="PadBias"/>).
+    /// C (row stride ldc) = act(A B + bias), or with <paramref name="accumulate"/> C += A B + bias (a fused residual
+    /// add; no activation then). <paramref name="bias"/> is padded (<see cref="PadBias"/>).
     /// With <paramref name="parallel"/>, the tiles are split across the cores.
     /// </summary>
-    public static void Run(int m, int n, int k, float* packedA, float* packedB, float* c, int ldc, float* bias, bool relu, bool parallel)
+    public static void Run(int m, int n, int k, float* packedA, float* packedB, float* c, int ldc, float* bias, bool relu, bool parallel,
+        bool accumulate = false)
     {
         int mp = PanelsM(m), np = PanelsN(n);
         int workers = parallel && (long)m * n * k >= 1 << 17 ? Math.Min(Environment.ProcessorCount, mp * np) : 1;
         if (workers <= 1)
         {
-            Tile(m, n, k, packedA, packedB, c, ldc, bias, relu, 0, mp, 0, np);
+            Tile(m, n, k, packedA, packedB, c, ldc, bias, relu, 0, mp, 0, np, accumulate);
             return;
         }
         // Split the larger panel dimension so each worker gets a contiguous band.
@@ -82,20 +122,20 @@ internal static unsafe class PackedSgemm
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers }, t =>
         {
             if (splitN)
-                Tile(m, n, k, (float*)pa, (float*)pb, (float*)pc, ldc, (float*)pbias, relu, 0, mp, np * t / parts, np * (t + 1) / parts);
+                Tile(m, n, k, (float*)pa, (float*)pb, (float*)pc, ldc, (float*)pbias, relu, 0, mp, np * t / parts, np * (t + 1) / parts, accumulate);
             else
-                Tile(m, n, k, (float*)pa, (float*)pb, (float*)pc, ldc, (float*)pbias, relu, mp * t / parts, mp * (t + 1) / parts, 0, np);
+                Tile(m, n, k, (float*)pa, (float*)pb, (float*)pc, ldc, (float*)pbias, relu, mp * t / parts, mp * (t + 1) / parts, 0, np, accumulate);
         });
     }
 
     private static void Tile(int m, int n, int k, float* pa, float* pb, float* c, int ldc, float* bias, bool relu,
-        int m0, int m1, int n0, int n1)
+        int m0, int m1, int n0, int n1, bool accumulate)
     {
         float* edge = stackalloc float[MR * NR];
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
-            bool first = pc == 0, last = pc + kc >= k;
+            bool first = pc == 0 && !accumulate, last = pc + kc >= k;
             for (int jp = n0; jp < n1; jp++)
             {
                 float* bp = pb + ((long)jp * k + pc) * NR;

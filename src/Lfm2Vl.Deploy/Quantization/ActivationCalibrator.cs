@@ -1,28 +1,41 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Inference;
 using Lfm2Vl.Engine;
 
 namespace Lfm2Vl.Deploy.Quantization;
 
-/// <summary>Runs the float graph on sample images and records the min/max of every convolution's input.</summary>
+/// <summary>
+/// Runs the float graph on sample images and chooses every convolution input's uint8 range: a first pass records
+/// min/max, a second (for <see cref="CalibrationMethod.Mse"/>) a histogram over that range to choose the clipping.
+/// </summary>
 public static class ActivationCalibrator
 {
-    public static IReadOnlyDictionary<ConvNode, ActivationRange> Calibrate(InferenceGraph graph, IEnumerable<Tensor> images)
+    public static IReadOnlyDictionary<ConvNode, ActivationRange> Calibrate(InferenceGraph graph, IEnumerable<Tensor> images,
+        CalibrationMethod method = CalibrationMethod.MinMax)
     {
+        var batches = images as IReadOnlyList<Tensor> ?? images.ToList();
+        if (batches.Count == 0) throw new ArgumentException("Calibration needs at least one batch of images.", nameof(images));
         var ranges = new Dictionary<ConvNode, ActivationRange>();
-        var model = new InferenceModel(graph, node => new Recording(node, ranges));
-        int batches = 0;
-        foreach (var batch in images)
+        Run(graph, batches, (node, x) =>
         {
-            model.Predict(batch).Dispose();
-            batches++;
-        }
-        if (batches == 0) throw new ArgumentException("Calibration needs at least one batch of images.", nameof(images));
-        return ranges;
+            float min = TensorPrimitives.Min(x), max = TensorPrimitives.Max(x);
+            lock (ranges) ranges[node] = ranges.TryGetValue(node, out var r) ? r.Union(min, max) : ActivationRange.From(min, max);
+        });
+        if (method == CalibrationMethod.MinMax) return ranges;
+        var histograms = ranges.ToDictionary(kv => kv.Key, kv => new ActivationHistogram(kv.Value));
+        Run(graph, batches, (node, x) => { lock (histograms[node]) histograms[node].Add(x); });
+        return histograms.ToDictionary(kv => kv.Key, kv => kv.Value.Range(method));
     }
 
-    /// <summary>A float conv that first notes the range of its input.</summary>
-    private sealed unsafe class Recording(ConvNode node, Dictionary<ConvNode, ActivationRange> ranges) : ConvExecutor(node)
+    private static void Run(InferenceGraph graph, IReadOnlyList<Tensor> batches, Action<ConvNode, ReadOnlySpan<float>> observe)
+    {
+        var model = new InferenceModel(graph, node => new Observing(node, observe));
+        foreach (var batch in batches) model.Predict(batch).Dispose();
+    }
+
+    /// <summary>A float conv that first shows its input to an observer.</summary>
+    private sealed unsafe class Observing(ConvNode node, Action<ConvNode, ReadOnlySpan<float>> observe) : ConvExecutor(node)
     {
         private readonly FloatConvExecutor _inner = new(node);
 
@@ -30,9 +43,7 @@ public static class ActivationCalibrator
 
         public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
         {
-            var span = new ReadOnlySpan<float>(x, n * Node.InChannels * h * w);
-            float min = System.Numerics.Tensors.TensorPrimitives.Min(span), max = System.Numerics.Tensors.TensorPrimitives.Max(span);
-            lock (ranges) ranges[Node] = ranges.TryGetValue(Node, out var r) ? r.Union(min, max) : ActivationRange.From(min, max);
+            observe(Node, new ReadOnlySpan<float>(x, n * Node.InChannels * h * w));
             _inner.Execute(x, n, h, w, y, oh, ow);
         }
     }
