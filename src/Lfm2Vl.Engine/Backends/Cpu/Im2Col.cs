@@ -4,66 +4,74 @@ namespace Lfm2Vl.Engine.Backends.Cpu;
 
 /// <summary>
 /// Unfolds one image's channels into a [C*KH*KW, OH*OW] matrix (and folds it back, accumulating), so that a
-/// convolution becomes one GEMM. Out-of-image taps read as zero.
+/// convolution becomes one GEMM. Both work on a range [p0, p1) of output positions (a column tile), so a
+/// convolution can run tile by tile with a column block that stays in cache instead of one full-image buffer;
+/// the tile is written with row stride p1 - p0. Out-of-image taps read as zero.
 /// </summary>
 internal static class Im2Col
 {
-    public static void Unfold<T>(T[] x, int xOff, int c, int h, int w, int kh, int kw, in Conv2dParams p, int oh, int ow, T[] col)
+    /// <summary>col[r * (p1 - p0) + (pos - p0)] = tap r of the image at output position pos, for pos in [p0, p1).</summary>
+    public static void Unfold<T>(T[] x, int xOff, int c, int h, int w, int kh, int kw, in Conv2dParams p, int ow, int p0, int p1, T[] col)
         where T : unmanaged, INumberBase<T>
     {
-        int plane = oh * ow;
+        int width = p1 - p0;
         for (int ci = 0; ci < c; ci++)
             for (int ki = 0; ki < kh; ki++)
                 for (int kj = 0; kj < kw; kj++)
                 {
-                    int row = ((ci * kh + ki) * kw + kj) * plane;
+                    int row = ((ci * kh + ki) * kw + kj) * width;
                     int src = xOff + ci * h * w;
-                    for (int y = 0; y < oh; y++)
+                    int x0 = kj * p.DilationW - p.PadW;
+                    for (int oy = p0 / ow, pos = p0; pos < p1; oy++)
                     {
-                        int iy = y * p.StrideH - p.PadH + ki * p.DilationH;
-                        var dst = col.AsSpan(row + y * ow, ow);
+                        // Output columns [ox0, ox1) of row oy fall in the tile.
+                        int ox0 = pos - oy * ow, ox1 = Math.Min(ow, p1 - oy * ow);
+                        var dst = col.AsSpan(row + pos - p0, ox1 - ox0);
+                        pos += ox1 - ox0;
+                        int iy = oy * p.StrideH - p.PadH + ki * p.DilationH;
                         if ((uint)iy >= (uint)h) { dst.Clear(); continue; }
                         int srcRow = src + iy * w;
-                        int x0 = kj * p.DilationW - p.PadW;
                         if (p.StrideW == 1)
                         {
                             // Valid output columns are those with 0 <= ox + x0 < w: one contiguous copy.
-                            int lo = Math.Clamp(-x0, 0, ow), hi = Math.Clamp(w - x0, 0, ow);
-                            dst[..lo].Clear();
-                            if (hi > lo) x.AsSpan(srcRow + lo + x0, hi - lo).CopyTo(dst[lo..hi]);
-                            dst[Math.Max(hi, lo)..].Clear();
+                            int lo = Math.Clamp(-x0, ox0, ox1), hi = Math.Clamp(w - x0, lo, ox1);
+                            dst[..(lo - ox0)].Clear();
+                            if (hi > lo) x.AsSpan(srcRow + lo + x0, hi - lo).CopyTo(dst[(lo - ox0)..(hi - ox0)]);
+                            dst[(hi - ox0)..].Clear();
                         }
                         else
                         {
-                            for (int ox = 0; ox < ow; ox++)
+                            for (int ox = ox0; ox < ox1; ox++)
                             {
                                 int ix = ox * p.StrideW + x0;
-                                dst[ox] = (uint)ix < (uint)w ? x[srcRow + ix] : T.Zero;
+                                dst[ox - ox0] = (uint)ix < (uint)w ? x[srcRow + ix] : T.Zero;
                             }
                         }
                     }
                 }
     }
 
-    /// <summary>dx[image] += fold(col): the adjoint of <see cref="Unfold{T}"/>.</summary>
-    public static void FoldAdd<T>(T[] col, int c, int h, int w, int kh, int kw, in Conv2dParams p, int oh, int ow, T[] dx, int dxOff)
+    /// <summary>dx[image] += fold(col tile): the adjoint of <see cref="Unfold{T}"/> over the same range.</summary>
+    public static void FoldAdd<T>(T[] col, int c, int h, int w, int kh, int kw, in Conv2dParams p, int ow, int p0, int p1, T[] dx, int dxOff)
         where T : unmanaged, INumberBase<T>
     {
-        int plane = oh * ow;
+        int width = p1 - p0;
         for (int ci = 0; ci < c; ci++)
             for (int ki = 0; ki < kh; ki++)
                 for (int kj = 0; kj < kw; kj++)
                 {
-                    int row = ((ci * kh + ki) * kw + kj) * plane;
+                    int row = ((ci * kh + ki) * kw + kj) * width;
                     int dst = dxOff + ci * h * w;
-                    for (int y = 0; y < oh; y++)
+                    int x0 = kj * p.DilationW - p.PadW;
+                    for (int oy = p0 / ow, pos = p0; pos < p1; oy++)
                     {
-                        int iy = y * p.StrideH - p.PadH + ki * p.DilationH;
+                        int ox0 = pos - oy * ow, ox1 = Math.Min(ow, p1 - oy * ow);
+                        int src = row + pos - p0 - ox0; // col index of output column ox is src + ox
+                        pos += ox1 - ox0;
+                        int iy = oy * p.StrideH - p.PadH + ki * p.DilationH;
                         if ((uint)iy >= (uint)h) continue;
                         int dstRow = dst + iy * w;
-                        int x0 = kj * p.DilationW - p.PadW;
-                        int src = row + y * ow;
-                        for (int ox = 0; ox < ow; ox++)
+                        for (int ox = ox0; ox < ox1; ox++)
                         {
                             int ix = ox * p.StrideW + x0;
                             if ((uint)ix < (uint)w) dx[dstRow + ix] += col[src + ox];
