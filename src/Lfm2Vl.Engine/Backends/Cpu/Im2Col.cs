@@ -15,6 +15,7 @@ internal static class Im2Col
         where T : unmanaged, INumberBase<T>
     {
         int width = p1 - p0;
+        bool sameWidth = p.StrideH == 1 && p.StrideW == 1 && ow == w;
         for (int ci = 0; ci < c; ci++)
             for (int ki = 0; ki < kh; ki++)
                 for (int kj = 0; kj < kw; kj++)
@@ -22,6 +23,11 @@ internal static class Im2Col
                     int row = ((ci * kh + ki) * kw + kj) * width;
                     int src = xOff + ci * h * w;
                     int x0 = kj * p.DilationW - p.PadW;
+                    if (sameWidth)
+                    {
+                        UnfoldSameWidthRow(x, src, h, w, ki * p.DilationH - p.PadH, x0, p0, p1, col.AsSpan(row, width));
+                        continue;
+                    }
                     for (int oy = p0 / ow, pos = p0; pos < p1; oy++)
                     {
                         // Output columns [ox0, ox1) of row oy fall in the tile.
@@ -49,6 +55,32 @@ internal static class Im2Col
                         }
                     }
                 }
+    }
+
+    /// <summary>
+    /// One tap's row of the tile when stride is 1 and the output is as wide as the input ("same" padding): output
+    /// position pos reads plane element pos + y0*w + x0, so all in-image rows are one contiguous copy; then the
+    /// columns whose tap falls outside the row (ox + x0 outside [0, w)) and the rows outside the image are zeroed.
+    /// </summary>
+    private static void UnfoldSameWidthRow<T>(T[] x, int plane, int h, int w, int y0, int x0, int p0, int p1, Span<T> dst)
+        where T : unmanaged, INumberBase<T>
+    {
+        // Output rows oy with 0 <= oy + y0 < h, as positions, clipped to the tile and to reads inside the plane.
+        int shift = y0 * w + x0;
+        int a = Math.Clamp(-y0 * w, p0, p1), b = Math.Clamp((h - y0) * w, a, p1);
+        int ca = Math.Clamp(-shift, a, b), cb = Math.Clamp(h * w - shift, ca, b);
+        dst[..(a - p0)].Clear();
+        dst[(b - p0)..].Clear();
+        if (cb > ca) x.AsSpan(plane + ca + shift, cb - ca).CopyTo(dst[(ca - p0)..]);
+        if (x0 == 0 || a == b) return;
+        // Columns [lo, hi) of each row are outside the image (left edge for x0 < 0, right edge for x0 > 0);
+        // this also covers the positions [a, ca) and [cb, b) the copy skipped.
+        int lo = x0 < 0 ? 0 : Math.Max(0, w - x0), hi = x0 < 0 ? Math.Min(w, -x0) : w;
+        for (int rowStart = a / w * w; rowStart < b; rowStart += w)
+        {
+            int s = Math.Max(a, rowStart + lo), e = Math.Min(b, rowStart + hi);
+            if (e > s) dst[(s - p0)..(e - p0)].Clear();
+        }
     }
 
     /// <summary>dx[image] += fold(col tile): the adjoint of <see cref="Unfold{T}"/> over the same range.</summary>
