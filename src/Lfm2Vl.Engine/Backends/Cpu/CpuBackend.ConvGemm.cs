@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
@@ -60,6 +61,7 @@ public sealed partial class CpuBackend
         int items = g.N * tiles.Count, workers = Workers(items);
         var cols = IsPointwise(g, p) ? null : RentBuffers<T>(workers, g.K * tiles.Width);
         bool innerParallel = workers == 1;
+        var packed = innerParallel ? null : PackWeights(ws, wOff0, g);
         ForItems(items, (item, t) =>
         {
             var (n, p0, p1) = tiles.Item(item, g.P);
@@ -71,10 +73,27 @@ public sealed partial class CpuBackend
                 var (bm, bmOff, ldb) = ColumnTile(xs, xOff, cols?[t], g, p, p0, p1);
                 if (bs is not null)
                     for (int o = 0; o < g.OCg; o++) ys.AsSpan(yOff + o * g.P, len).Fill(bs[bOff + gi * g.OCg + o]);
-                Gemm.Run(g.OCg, len, g.K, ws, wOff0 + gi * g.OCg * g.K, g.K, 1, bm, bmOff, ldb, 1, ys, yOff, g.P, bs is not null, innerParallel);
+                if (packed is not null)
+                    packed[gi].Multiply(len, Unsafe.As<float[]>(bm), bmOff, ldb, 1, Unsafe.As<float[]>(ys), yOff, g.P, bs is not null);
+                else
+                    Gemm.Run(g.OCg, len, g.K, ws, wOff0 + gi * g.OCg * g.K, g.K, 1, bm, bmOff, ldb, 1, ys, yOff, g.P, bs is not null, innerParallel);
             }
         });
         ReturnBuffers(cols);
+        if (packed is not null) foreach (var pw in packed) pw.Dispose();
+    }
+
+    /// <summary>
+    /// Float32 only: each group's [OCg, K] weight matrix packed once for the micro-kernel, shared by every tile
+    /// (null for float64 or when the reference GEMM is forced: those tiles go through Gemm.Run).
+    /// </summary>
+    private static SgemmPackedA[]? PackWeights<T>(T[] ws, int wOff0, in ConvGeom g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) || Gemm.ForceReference) return null;
+        var packed = new SgemmPackedA[g.G];
+        for (int gi = 0; gi < g.G; gi++)
+            packed[gi] = new SgemmPackedA(g.OCg, g.K, Unsafe.As<float[]>(ws), wOff0 + gi * g.OCg * g.K, g.K, 1);
+        return packed;
     }
 
     /// <summary>
