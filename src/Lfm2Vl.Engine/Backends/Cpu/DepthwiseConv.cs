@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
@@ -38,18 +40,26 @@ internal static class DepthwiseConv
         {
             int yRow = yOff + oy * ow, inRow = oy * p.StrideH * wp;
             int ox = 0;
-            if (simd)
+            if (simd && ow >= vc)
+            {
+                // Every load lies inside the padded plane (its size follows from the output size), which is
+                // checked once here for the row's last vector instead of per load.
+                int last = inRow + (kh - 1) * p.DilationH * wp + (ow / vc * vc - vc) + (kw - 1) * p.DilationW + vc - 1;
+                if ((uint)last >= (uint)xp.Length || yRow + ow > y.Length) throw new IndexOutOfRangeException();
+                ref T x0 = ref MemoryMarshal.GetArrayDataReference(xp);
+                ref T t0 = ref MemoryMarshal.GetReference(taps);
                 for (; ox + vc <= ow; ox += vc)
                 {
                     var acc = new Vector<T>(bias);
                     for (int ki = 0; ki < kh; ki++)
                     {
-                        int src = inRow + ki * p.DilationH * wp + ox;
+                        nuint src = (nuint)(inRow + ki * p.DilationH * wp + ox);
                         for (int kj = 0; kj < kw; kj++)
-                            acc += new Vector<T>(taps[ki * kw + kj]) * new Vector<T>(xp.AsSpan(src + kj * p.DilationW));
+                            acc += new Vector<T>(Unsafe.Add(ref t0, ki * kw + kj)) * Vector.LoadUnsafe(ref x0, src + (nuint)(kj * p.DilationW));
                     }
                     acc.CopyTo(y.AsSpan(yRow + ox));
                 }
+            }
             for (; ox < ow; ox++)
             {
                 T acc = bias;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
@@ -47,15 +48,24 @@ internal static class Im2Col
                         }
                         else
                         {
-                            for (int ox = ox0; ox < ox1; ox++)
-                            {
-                                int ix = ox * p.StrideW + x0;
-                                dst[ox - ox0] = (uint)ix < (uint)w ? x[srcRow + ix] : T.Zero;
-                            }
+                            // Valid output columns [lo, hi): a gather with no bounds tests inside, zeros around it.
+                            int sw = p.StrideW;
+                            int lo = Math.Clamp(CeilDiv(-x0, sw), ox0, ox1), hi = Math.Clamp(CeilDiv(w - x0, sw), lo, ox1);
+                            dst[..(lo - ox0)].Clear();
+                            dst[(hi - ox0)..].Clear();
+                            if (hi <= lo) continue;
+                            // Refs start at the first valid element (never outside the arrays).
+                            ref T s0 = ref x[srcRow + lo * sw + x0];
+                            _ = x[srcRow + (hi - 1) * sw + x0]; // range check once
+                            ref T d0 = ref dst[lo - ox0];
+                            for (int i = 0; i < hi - lo; i++) Unsafe.Add(ref d0, i) = Unsafe.Add(ref s0, i * sw);
                         }
                     }
                 }
     }
+
+    /// <summary>Ceiling of a / b for b &gt; 0 and any sign of a.</summary>
+    private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
 
     /// <summary>
     /// One tap's row of the tile when stride is 1 and the output is as wide as the input ("same" padding): output
@@ -102,12 +112,21 @@ internal static class Im2Col
                         pos += ox1 - ox0;
                         int iy = oy * p.StrideH - p.PadH + ki * p.DilationH;
                         if ((uint)iy >= (uint)h) continue;
-                        int dstRow = dst + iy * w;
-                        for (int ox = ox0; ox < ox1; ox++)
+                        int dstRow = dst + iy * w, sw = p.StrideW;
+                        // Output columns [lo, hi) land inside the row: an add with no bounds tests inside.
+                        int lo = Math.Clamp(CeilDiv(-x0, sw), ox0, ox1), hi = Math.Clamp(CeilDiv(w - x0, sw), lo, ox1);
+                        if (hi <= lo) continue;
+                        if (sw == 1)
                         {
-                            int ix = ox * p.StrideW + x0;
-                            if ((uint)ix < (uint)w) dx[dstRow + ix] += col[src + ox];
+                            var d = dx.AsSpan(dstRow + lo + x0, hi - lo);
+                            System.Numerics.Tensors.TensorPrimitives.Add(d, new ReadOnlySpan<T>(col, src + lo, hi - lo), d);
+                            continue;
                         }
+                        _ = dx[dstRow + (hi - 1) * sw + x0] + col[src + hi - 1]; // range checks once
+                        // Refs start at the first valid element (never outside the arrays).
+                        ref T d0 = ref dx[dstRow + lo * sw + x0];
+                        ref T c0 = ref col[src + lo];
+                        for (int i = 0; i < hi - lo; i++) Unsafe.Add(ref d0, i * sw) += Unsafe.Add(ref c0, i);
                     }
                 }
     }
