@@ -62,7 +62,17 @@ public sealed partial class CpuBackend
         var cols = IsPointwise(g, p) ? null : RentBuffers<T>(workers, g.K * tiles.Width);
         bool innerParallel = workers == 1;
         var packed = innerParallel ? null : PackWeights(ws, wOff0, g);
-        ForItems(items, (item, t) =>
+        try
+        {
+            ForTiles();
+        }
+        finally
+        {
+            ReturnBuffers(cols);
+            if (packed is not null) foreach (var pw in packed) pw.Dispose(); // unpins even if a tile threw
+        }
+
+        void ForTiles() => ForItems(items, (item, t) =>
         {
             var (n, p0, p1) = tiles.Item(item, g.P);
             int len = p1 - p0;
@@ -79,8 +89,6 @@ public sealed partial class CpuBackend
                     Gemm.Run(g.OCg, len, g.K, ws, wOff0 + gi * g.OCg * g.K, g.K, 1, bm, bmOff, ldb, 1, ys, yOff, g.P, bs is not null, innerParallel);
             }
         });
-        ReturnBuffers(cols);
-        if (packed is not null) foreach (var pw in packed) pw.Dispose();
     }
 
     /// <summary>
