@@ -47,7 +47,13 @@ public static partial class Functional
                 dw = g.NewEmpty(wShape);
                 g.Backend.Conv2dBackwardWeight(s[0].View, gy.View, dw.View, p);
             }
-            if (bias is { RequiresGrad: true }) db = gy.Sum([0, 2, 3]);
+            if (bias is { RequiresGrad: true })
+            {
+                // Contiguous row sums over each plane, then over the batch: several times faster than one
+                // reduction over axes (0, 2, 3).
+                int n = gy.Dims[0], oc = gy.Dims[1];
+                db = gy.Reshape([n * oc, gy.Dims[2] * gy.Dims[3]]).Sum([1]).Reshape([n, oc]).Sum([0]);
+            }
             return [dx, dw, db];
         });
     }

@@ -4,15 +4,35 @@ using System.Numerics.Tensors;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
-// Scaled dot-product attention, one query row at a time: memory is O(Lk) per worker, never Lq x Lk.
+// Scaled dot-product attention in blocks of query rows: per (batch, head) item, a block's scores S = Q K^T, its
+// softmax and P V (and in the backward dP = dO V^T, dQ = dS K, dK += dS^T Q, dV += P^T dO) are GEMMs on the packed
+// micro-kernel. Scratch is one block x Lk score matrix per worker (a few hundred KiB), never Lq x Lk for long
+// sequences. Items are spread over the cores with serial GEMMs inside; a single item gets parallel GEMMs.
 public sealed partial class CpuBackend
 {
+    /// <summary>Target elements of one block's score matrix (256 KiB of floats: it stays in L2).</summary>
+    private const int AttentionBlockElements = 64 << 10;
+
     private static void CheckAttention(in TensorView q, in TensorView k, in TensorView v, in TensorView o)
     {
         foreach (var t in new[] { q, k, v, o })
             if (t.Rank != 3 || !t.IsContiguous) throw new ArgumentException("Attention primitives need contiguous [B, L, D] tensors.");
         if (k.Shape[0] != q.Shape[0] || v.Shape[0] != q.Shape[0] || k.Shape[2] != q.Shape[2] || v.Shape[1] != k.Shape[1])
             throw new ArgumentException($"Attention: shapes q{ShapeUtil.Format(q.Shape)} k{ShapeUtil.Format(k.Shape)} v{ShapeUtil.Format(v.Shape)} do not fit.");
+    }
+
+    /// <summary>Query rows per block: all of them when the block fits the target, else a slice (at least 16).</summary>
+    private static int AttentionRows(int lq, int lk) => Math.Max(1, Math.Min(lq, Math.Max(16, AttentionBlockElements / Math.Max(1, lk))));
+
+    /// <summary>s[0..lk) = s * scale + mask[b, i, :] (the mask view may broadcast along any dimension).</summary>
+    private static void ScaleAndMask<T>(Span<T> s, T scale, T[]? ms, TensorView? mask, int b, int i) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Multiply(s, scale, s);
+        if (ms is null) return;
+        var m = mask!.Value;
+        int off = m.Offset + b * m.Strides[0] + i * m.Strides[1], st = m.Strides[2];
+        if (st == 1) TensorPrimitives.Add(s, new ReadOnlySpan<T>(ms, off, s.Length), s);
+        else for (int j = 0; j < s.Length; j++) s[j] += ms[off + j * st];
     }
 
     public void Attention(in TensorView q, in TensorView k, in TensorView v, in TensorView? mask, in TensorView o, in TensorView lse, double scale)
@@ -23,42 +43,41 @@ public sealed partial class CpuBackend
         Floating(q.DType, "attention", _ => AttnT<float>(qv, kv, vv, mv, ov, lv, (float)scale), _ => AttnT<double>(qv, kv, vv, mv, ov, lv, scale));
     }
 
-    private static T MaskAt<T>(T[]? ms, TensorView? mask, int b, int i, int j) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (ms is null) return T.Zero;
-        var m = mask!.Value;
-        return ms[m.Offset + b * m.Strides[0] + i * m.Strides[1] + j * m.Strides[2]];
-    }
-
     private static void AttnT<T>(TensorView q, TensorView k, TensorView v, TensorView? mask, TensorView o, TensorView lse, T scale) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int bsz = q.Shape[0], lq = q.Shape[1], d = q.Shape[2], lk = k.Shape[1], dv = v.Shape[2];
         T[] qs = Arr<T>(q), ks = Arr<T>(k), vs = Arr<T>(v), os = Arr<T>(o), ls = Arr<T>(lse);
         T[]? ms = mask is { } mv ? Arr<T>(mv) : null;
-        Parallel.For(0, bsz * lq, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => ArrayPool<T>.Shared.Rent(lk), (row, _, s) =>
+        int rows = AttentionRows(lq, lk), workers = Workers(bsz);
+        bool inner = workers == 1;
+        var scores = RentBuffers<T>(workers, rows * lk);
+        ForItems(bsz, (b, t) =>
         {
-            int b = row / lq, i = row % lq;
-            var qi = new ReadOnlySpan<T>(qs, q.Offset + row * d, d);
-            T max = T.NegativeInfinity;
-            for (int j = 0; j < lk; j++)
+            var s = scores[t];
+            for (int i0 = 0; i0 < lq; i0 += rows)
             {
-                s[j] = TensorPrimitives.Dot(qi, new ReadOnlySpan<T>(ks, k.Offset + (b * lk + j) * d, d)) * scale + MaskAt(ms, mask, b, i, j);
-                if (s[j] > max) max = s[j];
+                int r = Math.Min(rows, lq - i0), row0 = b * lq + i0;
+                var ob = new Span<T>(os, o.Offset + row0 * dv, r * dv);
+                if (lk == 0) { ob.Clear(); ls.AsSpan(lse.Offset + row0, r).Fill(T.NegativeInfinity); continue; }
+                // S = Q_blk K^T (K^T has row stride 1, column stride d).
+                Gemm.Run(r, lk, d, qs, q.Offset + row0 * d, d, 1, ks, k.Offset + b * lk * d, 1, d, s, 0, lk, false, inner);
+                for (int i = 0; i < r; i++)
+                {
+                    var si = s.AsSpan(i * lk, lk);
+                    ScaleAndMask(si, scale, ms, mask, b, i0 + i);
+                    T max = TensorPrimitives.Max<T>(si);
+                    if (T.IsNegativeInfinity(max)) { si.Clear(); ls[lse.Offset + row0 + i] = T.NegativeInfinity; continue; } // fully masked: output 0
+                    TensorPrimitives.Subtract(si, max, si);
+                    TensorPrimitives.Exp<T>(si, si);
+                    T sum = TensorPrimitives.Sum<T>(si);
+                    TensorPrimitives.Multiply(si, T.One / sum, si);
+                    ls[lse.Offset + row0 + i] = max + T.Log(sum);
+                }
+                // O_blk = P V.
+                Gemm.Run(r, dv, lk, s, 0, lk, 1, vs, v.Offset + b * lk * dv, dv, 1, os, o.Offset + row0 * dv, dv, false, inner);
             }
-            var oi = new Span<T>(os, o.Offset + row * dv, dv);
-            oi.Clear();
-            if (T.IsNegativeInfinity(max)) { ls[lse.Offset + row] = T.NegativeInfinity; return s; } // fully masked row: output 0
-            T sum = T.Zero;
-            for (int j = 0; j < lk; j++)
-            {
-                T pj = T.Exp(s[j] - max);
-                sum += pj;
-                if (pj != T.Zero) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(vs, v.Offset + (b * lk + j) * dv, dv), pj, oi, oi);
-            }
-            TensorPrimitives.Divide(oi, sum, oi);
-            ls[lse.Offset + row] = max + T.Log(sum);
-            return s;
-        }, s => ArrayPool<T>.Shared.Return(s));
+        });
+        ReturnBuffers(scores);
     }
 
     public void AttentionBackward(in TensorView q, in TensorView k, in TensorView v, in TensorView? mask, in TensorView o, in TensorView lse,
@@ -79,38 +98,56 @@ public sealed partial class CpuBackend
         T[] qs = Arr<T>(q), ks = Arr<T>(k), vs = Arr<T>(v), os = Arr<T>(o), ls = Arr<T>(lse), gos = Arr<T>(go);
         T[] dqs = Arr<T>(dq), dks = Arr<T>(dk), dvs = Arr<T>(dvv);
         T[]? ms = mask is { } mv ? Arr<T>(mv) : null;
-        // Batches own disjoint slices of dk and dv, so workers split by batch and never race.
-        Parallel.For(0, bsz, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+        int rows = AttentionRows(lq, lk), workers = Workers(bsz);
+        bool inner = workers == 1;
+        var probs = RentBuffers<T>(workers, rows * lk);
+        var dScores = RentBuffers<T>(workers, rows * lk);
+        // Items are batches, which own disjoint slices of dk and dv: no races.
+        ForItems(bsz, (b, t) =>
         {
+            T[] p = probs[t], ds = dScores[t];
+            int kOff = k.Offset + b * lk * d, vOff = v.Offset + b * lk * dv;
+            if (lq == 0 || lk == 0)
             {
-                var dkb = new Span<T>(dks, dk.Offset + b * lk * d, lk * d);
-                var dvb = new Span<T>(dvs, dvv.Offset + b * lk * dv, lk * dv);
-                dkb.Clear(); dvb.Clear();
-                for (int i = 0; i < lq; i++)
+                dks.AsSpan(dk.Offset + b * lk * d, lk * d).Clear();
+                dvs.AsSpan(dvv.Offset + b * lk * dv, lk * dv).Clear();
+                dqs.AsSpan(dq.Offset + b * lq * d, lq * d).Clear();
+                return;
+            }
+            for (int i0 = 0; i0 < lq; i0 += rows)
+            {
+                int r = Math.Min(rows, lq - i0), row0 = b * lq + i0;
+                bool accumulate = i0 > 0;
+                // P = exp(Q K^T * scale + mask - lse), recomputed; fully masked rows are 0.
+                Gemm.Run(r, lk, d, qs, q.Offset + row0 * d, d, 1, ks, kOff, 1, d, p, 0, lk, false, inner);
+                for (int i = 0; i < r; i++)
                 {
-                    int row = b * lq + i;
-                    var qi = new ReadOnlySpan<T>(qs, q.Offset + row * d, d);
-                    var goi = new ReadOnlySpan<T>(gos, go.Offset + row * dv, dv);
-                    var dqi = new Span<T>(dqs, dq.Offset + row * d, d);
-                    dqi.Clear();
-                    T l = ls[lse.Offset + row];
-                    if (T.IsNegativeInfinity(l)) continue;
-                    T di = TensorPrimitives.Dot(goi, new ReadOnlySpan<T>(os, o.Offset + row * dv, dv));
-                    for (int j = 0; j < lk; j++)
-                    {
-                        var kj = new ReadOnlySpan<T>(ks, k.Offset + (b * lk + j) * d, d);
-                        T pj = T.Exp(TensorPrimitives.Dot(qi, kj) * scale + MaskAt(ms, mask, b, i, j) - l);
-                        if (pj == T.Zero) continue;
-                        var vj = new ReadOnlySpan<T>(vs, v.Offset + (b * lk + j) * dv, dv);
-                        var dvj = dvb.Slice(j * dv, dv);
-                        TensorPrimitives.MultiplyAdd(goi, pj, dvj, dvj);              // dV_j += p_ij dO_i
-                        T ds = pj * (TensorPrimitives.Dot(goi, vj) - di) * scale;     // dS_ij, with the scale folded in
-                        TensorPrimitives.MultiplyAdd(kj, ds, dqi, dqi);               // dQ_i += dS_ij K_j
-                        var dkj = dkb.Slice(j * d, d);
-                        TensorPrimitives.MultiplyAdd(qi, ds, dkj, dkj);               // dK_j += dS_ij Q_i
-                    }
+                    var pi = p.AsSpan(i * lk, lk);
+                    T l = ls[lse.Offset + row0 + i];
+                    if (T.IsNegativeInfinity(l)) { pi.Clear(); continue; }
+                    ScaleAndMask(pi, scale, ms, mask, b, i0 + i);
+                    TensorPrimitives.Subtract(pi, l, pi);
+                    TensorPrimitives.Exp<T>(pi, pi);
                 }
+                int goOff = go.Offset + row0 * dv;
+                // dV += P^T dO_blk (P^T has row stride 1, column stride lk).
+                Gemm.Run(lk, dv, r, p, 0, 1, lk, gos, goOff, dv, 1, dvs, dvv.Offset + b * lk * dv, dv, accumulate, inner);
+                // dP = dO_blk V^T, then dS = P (dP - rowsum(dO o O)) * scale in place.
+                Gemm.Run(r, lk, dv, gos, goOff, dv, 1, vs, vOff, 1, dv, ds, 0, lk, false, inner);
+                for (int i = 0; i < r; i++)
+                {
+                    T di = TensorPrimitives.Dot(new ReadOnlySpan<T>(gos, goOff + i * dv, dv), new ReadOnlySpan<T>(os, o.Offset + (row0 + i) * dv, dv));
+                    var dsi = ds.AsSpan(i * lk, lk);
+                    TensorPrimitives.Subtract(dsi, di, dsi);
+                    TensorPrimitives.Multiply(dsi, p.AsSpan(i * lk, lk), dsi);
+                    TensorPrimitives.Multiply(dsi, scale, dsi);
+                }
+                // dQ_blk = dS K; dK += dS^T Q_blk.
+                Gemm.Run(r, d, lk, ds, 0, lk, 1, ks, kOff, d, 1, dqs, dq.Offset + row0 * d, d, false, inner);
+                Gemm.Run(lk, d, r, ds, 0, 1, lk, qs, q.Offset + row0 * d, d, 1, dks, dk.Offset + b * lk * d, d, accumulate, inner);
             }
         });
+        ReturnBuffers(probs);
+        ReturnBuffers(dScores);
     }
 }

@@ -3,8 +3,8 @@ using System.Numerics;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
-// Convolution as im2col + GEMM per image and group. Images are split across cores; each worker has its own
-// column buffer, and the GEMMs inside run single-threaded so cores are not oversubscribed.
+// Convolution entry points: depthwise convolutions (one input channel per group) run the direct kernels of
+// DepthwiseConv; the rest run as GEMMs over column tiles of the im2col matrix (CpuBackend.ConvGemm.cs).
 public sealed partial class CpuBackend
 {
     private readonly record struct ConvGeom(int N, int C, int H, int W, int OC, int Cg, int KH, int KW, int OH, int OW, int G)
@@ -12,6 +12,7 @@ public sealed partial class CpuBackend
         public int OCg => OC / G;
         public int K => Cg * KH * KW;
         public int P => OH * OW;
+        public int Plane => H * W;
     }
 
     private static ConvGeom Geometry(in TensorView x, in TensorView w, in TensorView y, in Conv2dParams p)
@@ -28,11 +29,17 @@ public sealed partial class CpuBackend
     private static bool IsPointwise(in ConvGeom g, in Conv2dParams p) =>
         g.KH == 1 && g.KW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0;
 
-    /// <summary>Workers for a batch of n images: one per core at most.</summary>
+    /// <summary>One input channel per group (groups == channels, any channel multiplier): the direct kernels.</summary>
+    private static bool IsDepthwise(in ConvGeom g) => g.Cg == 1 && g.G > 1;
+
+    /// <summary>Workers for n independent items: one per core at most.</summary>
     private static int Workers(int n) => Math.Max(1, Math.Min(n, Environment.ProcessorCount));
 
-    /// <summary>Runs body(image, workerIndex) over the batch, one worker per core at most.</summary>
-    private static void ForImages(int n, Action<int, int> body)
+    /// <summary>
+    /// Runs body(item, workerIndex) over items [0, n), each worker taking one contiguous range, one worker per core
+    /// at most (the GEMMs inside run serially, so cores are never oversubscribed).
+    /// </summary>
+    private static void ForItems(int n, Action<int, int> body)
     {
         int wk = Workers(n);
         if (wk == 1) { for (int i = 0; i < n; i++) body(i, 0); return; }
@@ -40,6 +47,24 @@ public sealed partial class CpuBackend
         {
             for (int i = (int)((long)n * t / wk); i < (int)((long)n * (t + 1) / wk); i++) body(i, t);
         });
+    }
+
+    /// <summary>Per-worker scratch from the shared array pool (no large allocations per call).</summary>
+    private static T[][] RentBuffers<T>(int count, int length) => Enumerable.Range(0, count).Select(_ => ArrayPool<T>.Shared.Rent(length)).ToArray();
+
+    private static void ReturnBuffers<T>(T[][]? buffers)
+    {
+        if (buffers is null) return;
+        foreach (var b in buffers) ArrayPool<T>.Shared.Return(b);
+    }
+
+    /// <summary>dst[0..len) = sum of the workers' partial buffers (those that saw any item).</summary>
+    private static void SumPartials<T>(T[][] partial, bool[] seen, T[] dst, int dstOff, int len) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = dst.AsSpan(dstOff, len);
+        d.Clear();
+        for (int t = 0; t < partial.Length; t++)
+            if (seen[t]) System.Numerics.Tensors.TensorPrimitives.Add(d, partial[t].AsSpan(0, len), d);
     }
 
     public void Conv2d(in TensorView x, in TensorView w, in TensorView? bias, in TensorView y, in Conv2dParams p)
@@ -55,44 +80,8 @@ public sealed partial class CpuBackend
         T[] xs = Arr<T>(x), ws = Arr<T>(w), ys = Arr<T>(y);
         T[]? bs = bias is { } b ? Arr<T>(b) : null;
         int bOff = bias?.Offset ?? 0;
-        bool pointwise = IsPointwise(g, p);
-        int workers = Workers(g.N);
-        var cols = pointwise ? null : RentBuffers<T>(workers, g.K * g.P);
-        bool innerParallel = workers == 1;
-        ForImages(g.N, (n, t) =>
-        {
-            for (int gi = 0; gi < g.G; gi++)
-            {
-                int xOff = x.Offset + (n * g.C + gi * g.Cg) * g.H * g.W;
-                int yOff = y.Offset + (n * g.OC + gi * g.OCg) * g.P;
-                var (bm, bmOff) = Columns(xs, xOff, cols?[t], g, p);
-                Gemm.Run(g.OCg, g.P, g.K, ws, w.Offset + gi * g.OCg * g.K, g.K, 1, bm, bmOff, g.P, 1, ys, yOff, g.P, false, innerParallel);
-                if (bs is not null)
-                    for (int o = 0; o < g.OCg; o++)
-                        System.Numerics.Tensors.TensorPrimitives.Add(ys.AsSpan(yOff + o * g.P, g.P), bs[bOff + gi * g.OCg + o], ys.AsSpan(yOff + o * g.P, g.P));
-            }
-        });
-        ReturnBuffers(cols);
-    }
-
-    /// <summary>
-    /// The [K, P] matrix of one image and group: the input plane itself for a pointwise conv (no copy), else its
-    /// im2col unfold written into the worker's column buffer.
-    /// </summary>
-    private static (T[] Data, int Offset) Columns<T>(T[] xs, int xOff, T[]? col, in ConvGeom g, in Conv2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (col is null) return (xs, xOff);
-        Im2Col.Unfold(xs, xOff, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, col);
-        return (col, 0);
-    }
-
-    /// <summary>Per-worker scratch from the shared array pool (no large allocations per call).</summary>
-    private static T[][] RentBuffers<T>(int count, int length) => Enumerable.Range(0, count).Select(_ => ArrayPool<T>.Shared.Rent(length)).ToArray();
-
-    private static void ReturnBuffers<T>(T[][]? buffers)
-    {
-        if (buffers is null) return;
-        foreach (var b in buffers) ArrayPool<T>.Shared.Return(b);
+        if (IsDepthwise(g)) DepthwiseForward(xs, x.Offset, ws, w.Offset, bs, bOff, ys, y.Offset, p, g);
+        else GemmForward(xs, x.Offset, ws, w.Offset, bs, bOff, ys, y.Offset, p, g);
     }
 
     public void Conv2dBackwardInput(in TensorView gy, in TensorView w, in TensorView dx, in Conv2dParams p)
@@ -106,29 +95,8 @@ public sealed partial class CpuBackend
     private static void ConvBackInT<T>(TensorView gy, TensorView w, TensorView dx, Conv2dParams p, ConvGeom g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] gs = Arr<T>(gy), ws = Arr<T>(w), ds = Arr<T>(dx);
-        bool pointwise = IsPointwise(g, p);
-        int workers = Workers(g.N);
-        var cols = pointwise ? null : RentBuffers<T>(workers, g.K * g.P);
-        bool innerParallel = workers == 1;
-        ForImages(g.N, (n, t) =>
-        {
-            for (int gi = 0; gi < g.G; gi++)
-            {
-                int dxOff = dx.Offset + (n * g.C + gi * g.Cg) * g.H * g.W;
-                int gyOff = gy.Offset + (n * g.OC + gi * g.OCg) * g.P;
-                // dcol[K, P] = W_g^T[K, OCg] @ gy[OCg, P]; W_g^T has row stride 1 and column stride K.
-                if (pointwise)
-                {
-                    Gemm.Run(g.K, g.P, g.OCg, ws, w.Offset + gi * g.OCg * g.K, 1, g.K, gs, gyOff, g.P, 1, ds, dxOff, g.P, false, innerParallel);
-                    continue;
-                }
-                var col = cols![t];
-                Gemm.Run(g.K, g.P, g.OCg, ws, w.Offset + gi * g.OCg * g.K, 1, g.K, gs, gyOff, g.P, 1, col, 0, g.P, false, innerParallel);
-                ds.AsSpan(dxOff, g.Cg * g.H * g.W).Clear();
-                Im2Col.FoldAdd(col, g.Cg, g.H, g.W, g.KH, g.KW, p, g.OH, g.OW, ds, dxOff);
-            }
-        });
-        ReturnBuffers(cols);
+        if (IsDepthwise(g)) DepthwiseBackwardInput(gs, gy.Offset, ws, w.Offset, ds, dx.Offset, p, g);
+        else GemmBackwardInput(gs, gy.Offset, ws, w.Offset, ds, dx.Offset, p, g);
     }
 
     public void Conv2dBackwardWeight(in TensorView x, in TensorView gy, in TensorView dw, in Conv2dParams p)
@@ -142,31 +110,7 @@ public sealed partial class CpuBackend
     private static void ConvBackWT<T>(TensorView x, TensorView gy, TensorView dw, Conv2dParams p, ConvGeom g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] xs = Arr<T>(x), gs = Arr<T>(gy), ds = Arr<T>(dw);
-        bool pointwise = IsPointwise(g, p);
-        int workers = Workers(g.N);
-        int wLen = g.OC * g.K;
-        // Each worker accumulates its images into its own buffer; they are summed at the end.
-        var partial = RentBuffers<T>(workers, wLen);
-        var seen = new bool[workers];
-        var cols = pointwise ? null : RentBuffers<T>(workers, g.K * g.P);
-        bool innerParallel = workers == 1;
-        ForImages(g.N, (n, t) =>
-        {
-            for (int gi = 0; gi < g.G; gi++)
-            {
-                int xOff = x.Offset + (n * g.C + gi * g.Cg) * g.H * g.W;
-                int gyOff = gy.Offset + (n * g.OC + gi * g.OCg) * g.P;
-                var (bm, bmOff) = Columns(xs, xOff, cols?[t], g, p);
-                // dW_g[OCg, K] += gy[OCg, P] @ col^T[P, K]; col^T has row stride 1 and column stride P.
-                Gemm.Run(g.OCg, g.K, g.P, gs, gyOff, g.P, 1, bm, bmOff, 1, g.P, partial[t], gi * g.OCg * g.K, g.K, seen[t], innerParallel);
-            }
-            seen[t] = true;
-        });
-        var dst = ds.AsSpan(dw.Offset, wLen);
-        partial[0].AsSpan(0, wLen).CopyTo(dst);
-        for (int t = 1; t < workers; t++)
-            if (seen[t]) System.Numerics.Tensors.TensorPrimitives.Add(dst, partial[t].AsSpan(0, wLen), dst);
-        ReturnBuffers(cols);
-        ReturnBuffers(partial);
+        if (IsDepthwise(g)) DepthwiseBackwardWeight(xs, x.Offset, gs, gy.Offset, ds, dw.Offset, p, g);
+        else GemmBackwardWeight(xs, x.Offset, gs, gy.Offset, ds, dw.Offset, p, g);
     }
 }

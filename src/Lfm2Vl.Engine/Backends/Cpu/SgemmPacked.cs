@@ -71,7 +71,7 @@ public static unsafe class SgemmPacked
                 pc + cOff, ldc, 1, accumulate, parallel);
     }
 
-    private static void CheckExtent(float[] arr, int off, int rows, int rowStride, int cols, int colStride, string name)
+    internal static void CheckExtent(float[] arr, int off, int rows, int rowStride, int cols, int colStride, string name)
     {
         if (rows == 0 || cols == 0) return; // nothing is read
         long last1 = (long)(rows - 1) * rowStride, last2 = (long)(cols - 1) * colStride;
@@ -136,8 +136,8 @@ public static unsafe class SgemmPacked
 
     /// <summary>The serial five-loop algorithm on one piece of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Blocked<TK>(int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
-        float* c, nint crs, nint ccs, bool accumulate) where TK : ISgemmKernel
+    internal static void Blocked<TK>(int m, int n, int k, float* a, nint ars, nint acs, float* b, nint brs, nint bcs,
+        float* c, nint crs, nint ccs, bool accumulate, float* prepackedA = null) where TK : ISgemmKernel
     {
         int mr = TK.MR, nr = TK.NR;
         // Even block sizes: k = 300 becomes two steps of 150, not 256 + 44.
@@ -172,8 +172,11 @@ public static unsafe class SgemmPacked
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);
-                    SgemmPacking.PackA(mc, kc, a + ic * ars + p0 * acs, ars, acs, ws.A, mr, TK.ShortMR);
-                    Macro<TK>(mc, nc, kc, ws.A, ws.B, bBlock, brs, inPlaceCols, c + ic * crs + jc * ccs, crs, ccs, acc, ws.Tile);
+                    float* ap = ws.A;
+                    // A packed once by SgemmPackedA: block p0 holds all row panels, panel i at i*kc.
+                    if (prepackedA != null) ap = prepackedA + (nint)RoundUp(m, mr) * p0 + (nint)ic * kc;
+                    else SgemmPacking.PackA(mc, kc, a + ic * ars + p0 * acs, ars, acs, ws.A, mr, TK.ShortMR);
+                    Macro<TK>(mc, nc, kc, ap, ws.B, bBlock, brs, inPlaceCols, c + ic * crs + jc * ccs, crs, ccs, acc, ws.Tile);
                 }
             }
         }
@@ -226,10 +229,10 @@ public static unsafe class SgemmPacked
         }
     }
 
-    private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
+    internal static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 
     /// <summary>Block size near <paramref name="max"/> that splits <paramref name="total"/> into equal blocks (a multiple of unit).</summary>
-    private static int Even(int total, int max, int unit)
+    internal static int Even(int total, int max, int unit)
     {
         int blocks = (total + max - 1) / max;
         return RoundUp((total + blocks - 1) / blocks, unit);
