@@ -61,6 +61,14 @@ internal static unsafe class PoolKernels
                 var m = Vector512.Max(Avx512F.PermuteVar16x32x2(a, Even, b), Avx512F.PermuteVar16x32x2(a, Odd, b));
                 m.Store(o + ox);
             }
+            // 8 outputs from one 16-wide load (the 16x16 -> 8x8 maps of the small CNN have no 16-output runs).
+            if (ox + 8 <= ow)
+            {
+                var a = Vector512.Max(Vector512.Load(r0 + 2 * ox), Vector512.Load(r1 + 2 * ox));
+                var m = Vector512.Max(Avx512F.PermuteVar16x32x2(a, Even, a), Avx512F.PermuteVar16x32x2(a, Odd, a));
+                m.GetLower().Store(o + ox);
+                ox += 8;
+            }
             for (; ox < ow; ox++)
                 o[ox] = MathF.Max(MathF.Max(r0[2 * ox], r0[2 * ox + 1]), MathF.Max(r1[2 * ox], r1[2 * ox + 1]));
         }
@@ -91,7 +99,8 @@ internal static unsafe class PoolKernels
 
     private static void ForPlanes(int count, long workPerItem, Action<int> body)
     {
-        if (count * workPerItem < 1 << 15 || Environment.ProcessorCount == 1)
+        // Below ~256K element operations a pass takes tens of microseconds: waking a second core costs as much.
+        if (count * workPerItem < 1 << 18 || Environment.ProcessorCount == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
