@@ -28,7 +28,9 @@ public unsafe class PoolKernelTests
 
     [Theory]
     [InlineData(3, 16, 16, 2, 2, 0)]    // 8 outputs a row: the 8-wide path alone
-    [InlineData(5, 8, 8, 2, 2, 0)]      // 4 a row: scalar only
+    [InlineData(5, 8, 8, 2, 2, 0)]      // 4 a row: the 4-wide path alone
+    [InlineData(4, 7, 6, 2, 2, 0)]      // 3 a row: scalar only, odd height
+    [InlineData(3, 9, 30, 2, 2, 0)]     // 15 a row: 8 + 4 + 3
     [InlineData(2, 17, 50, 2, 2, 0)]    // 25 a row: 16 + 8 + 1 tail, odd height
     [InlineData(7, 64, 64, 2, 2, 0)]    // 32 a row: two 16-wide steps
     [InlineData(300, 16, 16, 2, 2, 0)]  // enough planes to split over the cores
