@@ -27,7 +27,7 @@ public sealed record NativeCheckpoint(Lfm2VlModel Model, IReadOnlyList<string> C
         if (names.Length != config.NumClasses)
             throw new InvalidDataException($"'{path}' lists {names.Length} class names for a model with {config.NumClasses} classes.");
         double read = sw.Elapsed.TotalMilliseconds;
-        var model = ModelRegistry.Create(config);
+        var model = ModelRegistry.CreateForLoading(config);
         double build = sw.Elapsed.TotalMilliseconds;
         Checkpoint.LoadWeights(model, content, path);
         model.Eval();

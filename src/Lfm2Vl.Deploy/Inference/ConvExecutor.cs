@@ -37,18 +37,31 @@ public abstract unsafe class ConvExecutor
     public const int ColumnBlock = 256;
 
     /// <summary>Workers used by <see cref="ForBlocks"/> for a batch of n images of this many output pixels.</summary>
-    protected static int BlockWorkers(int n, int plane) =>
+    protected static int BlockWorkers(int n, int plane, long multiplyAdds) => !WorthSplitting(multiplyAdds) ? 1 :
         Math.Max(1, Math.Min(n * ((plane + ColumnBlock - 1) / ColumnBlock), Environment.ProcessorCount));
+
+    /// <summary>
+    /// Multiply-adds below which a whole convolution runs on one core: splitting a layer of a few million
+    /// multiply-adds (tens of microseconds) costs about as much in waking and joining workers as it saves, and
+    /// on a shared machine the second core is often busy. The split never changes the results (each block is
+    /// computed the same way on any worker).
+    /// </summary>
+    public const long SerialWork = 1L << 23;
+
+    /// <summary>Whether a convolution of this size should use several cores.</summary>
+    protected static bool WorthSplitting(long multiplyAdds) => multiplyAdds >= SerialWork && Environment.ProcessorCount > 1;
 
     /// <summary>
     /// Runs body(image, colStart, colCount, worker, innerParallel) over every image and block of
     /// <see cref="ColumnBlock"/> output pixels, the tasks spread over the cores; with a single task (one image, one
-    /// block) the body runs alone with <c>innerParallel</c> set, so the GEMM splits its rows instead.
+    /// block) the body runs alone with <c>innerParallel</c> set, so the GEMM splits its rows instead. Below
+    /// <see cref="SerialWork"/> multiply-adds everything runs on the calling thread.
     /// </summary>
-    protected static void ForBlocks(int n, int plane, Action<int, int, int, int, bool> body)
+    protected static void ForBlocks(int n, int plane, long multiplyAdds, Action<int, int, int, int, bool> body)
     {
         int blocks = (plane + ColumnBlock - 1) / ColumnBlock, tasks = n * blocks;
-        int workers = BlockWorkers(n, plane);
+        bool split = WorthSplitting(multiplyAdds);
+        int workers = BlockWorkers(n, plane, multiplyAdds);
         void Task(int t, int worker, bool inner)
         {
             int img = t / blocks, start = t % blocks * ColumnBlock;
@@ -56,7 +69,7 @@ public abstract unsafe class ConvExecutor
         }
         if (workers <= 1)
         {
-            for (int t = 0; t < tasks; t++) Task(t, 0, true);
+            for (int t = 0; t < tasks; t++) Task(t, 0, split);
             return;
         }
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, wk =>

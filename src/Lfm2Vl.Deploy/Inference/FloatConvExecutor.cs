@@ -31,13 +31,14 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
         var node = Node;
         int k = node.ReductionSize, plane = oh * ow;
         int packLen = PackedSgemm.PanelsN(Math.Min(plane, ColumnBlock)) * PackedSgemm.NR * k;
-        int workers = BlockWorkers(n, plane);
+        long work = (long)n * plane * node.OutChannels * k;
+        int workers = BlockWorkers(n, plane, work);
         var buffers = new float[workers][];
         for (int i = 0; i < workers; i++) buffers[i] = ArrayPool<float>.Shared.Rent(packLen);
         nint xp = (nint)x, yp = (nint)y;
         try
         {
-            ForBlocks(n, plane, (img, start, count, worker, innerParallel) =>
+            ForBlocks(n, plane, work, (img, start, count, worker, innerParallel) =>
             {
                 fixed (float* pack = buffers[worker])
                 fixed (float* pw = _packedWeight)

@@ -46,6 +46,8 @@ internal static unsafe class PoolKernels
 
     private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     private static readonly Vector512<int> Odd = Even + Vector512<int>.One;
+    private static readonly Vector256<int> Even8 = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+    private static readonly Vector256<int> Odd8 = Vector256.Create(1, 3, 5, 7, 1, 3, 5, 7);
 
     /// <summary>2x2 stride-2 pooling, 16 outputs at a time: vertical max of two rows, then max of even and odd columns.</summary>
     private static void MaxPool2x2(float* src, int h, int w, int oh, int ow, float* dst)
@@ -60,6 +62,22 @@ internal static unsafe class PoolKernels
                 var b = Vector512.Max(Vector512.Load(r0 + 2 * ox + 16), Vector512.Load(r1 + 2 * ox + 16));
                 var m = Vector512.Max(Avx512F.PermuteVar16x32x2(a, Even, b), Avx512F.PermuteVar16x32x2(a, Odd, b));
                 m.Store(o + ox);
+            }
+            // 8 outputs from one 16-wide load (the 16x16 -> 8x8 maps of the small CNN have no 16-output runs).
+            if (ox + 8 <= ow)
+            {
+                var a = Vector512.Max(Vector512.Load(r0 + 2 * ox), Vector512.Load(r1 + 2 * ox));
+                var m = Vector512.Max(Avx512F.PermuteVar16x32x2(a, Even, a), Avx512F.PermuteVar16x32x2(a, Odd, a));
+                m.GetLower().Store(o + ox);
+                ox += 8;
+            }
+            // And 4 from an 8-wide load (8x8 -> 4x4).
+            if (ox + 4 <= ow)
+            {
+                var a = Vector256.Max(Vector256.Load(r0 + 2 * ox), Vector256.Load(r1 + 2 * ox));
+                var m = Vector256.Max(Avx2.PermuteVar8x32(a, Even8), Avx2.PermuteVar8x32(a, Odd8));
+                m.GetLower().Store(o + ox);
+                ox += 4;
             }
             for (; ox < ow; ox++)
                 o[ox] = MathF.Max(MathF.Max(r0[2 * ox], r0[2 * ox + 1]), MathF.Max(r1[2 * ox], r1[2 * ox + 1]));
@@ -91,7 +109,8 @@ internal static unsafe class PoolKernels
 
     private static void ForPlanes(int count, long workPerItem, Action<int> body)
     {
-        if (count * workPerItem < 1 << 15 || Environment.ProcessorCount == 1)
+        // Below ~256K element operations a pass takes tens of microseconds: waking a second core costs as much.
+        if (count * workPerItem < 1 << 18 || Environment.ProcessorCount == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;

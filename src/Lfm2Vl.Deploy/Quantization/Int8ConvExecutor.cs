@@ -41,7 +41,8 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         var node = Node;
         int k = node.ReductionSize, plane = oh * ow, inLen = node.InChannels * h * w, block = Math.Min(plane, ColumnBlock);
         int packLen = Int8Gemm.PackedBLength(k, block);
-        int workers = BlockWorkers(n, plane);
+        long work = (long)n * plane * node.OutChannels * k;
+        int workers = BlockWorkers(n, plane, work);
         var packs = new byte[workers][];
         var accs = new int[workers][];
         for (int i = 0; i < workers; i++)
@@ -56,7 +57,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         try
         {
             fixed (byte* q = quantized) Int8Im2Col.Quantize(x, (long)n * inLen, invScale, zp, q);
-            ForBlocks(n, plane, (img, start, count, worker, innerParallel) =>
+            ForBlocks(n, plane, work, (img, start, count, worker, innerParallel) =>
             {
                 fixed (byte* q = quantized) fixed (byte* pack = packs[worker]) fixed (int* acc = accs[worker]) fixed (sbyte* pw = _packed)
                 {

@@ -14,6 +14,33 @@ public static class Initializers
 
     public static void ManualSeed(ulong seed) => DefaultGenerator.Reseed(seed);
 
+    [ThreadStatic] private static bool _skipRandom;
+
+    /// <summary>
+    /// Until disposed, the random initializers on this thread write zeros and draw nothing: for building a model
+    /// whose weights are loaded right after (a checkpoint), where drawing millions of values is wasted start-up
+    /// time. Arguments are still checked; constant initializers are unaffected. Nests.
+    /// </summary>
+    public static IDisposable SkipRandomInit() => new SkipScope();
+
+    /// <summary>Whether <see cref="SkipRandomInit"/> is in effect on this thread.</summary>
+    public static bool SkippingRandomInit => _skipRandom;
+
+    private sealed class SkipScope : IDisposable
+    {
+        private readonly bool _previous = _skipRandom;
+        private bool _disposed;
+
+        public SkipScope() => _skipRandom = true;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _skipRandom = _previous;
+        }
+    }
+
     public static Tensor Constant(Tensor t, double value)
     {
         using var noGrad = GradMode.NoGrad();
@@ -98,6 +125,7 @@ public static class Initializers
     /// <summary>Writes draws into t in row-major order.</summary>
     private static Tensor Fill(Tensor t, Func<double> sample)
     {
+        if (_skipRandom) return Zeros(t);
         var values = new double[t.Numel];
         for (int i = 0; i < values.Length; i++) values[i] = sample();
         using var noGrad = GradMode.NoGrad();

@@ -49,7 +49,7 @@ public static class Checkpoint
         CheckExists(path);
         using var content = SafetensorsReader.Load(path);
         var meta = CheckpointMetadata.FromStrings(content.Metadata, path);
-        var model = ModelRegistry.Create(meta.Model);
+        var model = ModelRegistry.CreateForLoading(meta.Model);
         LoadWeights(model, content, path);
         model.Eval();
         if (device is { } d) model.To(d);

@@ -1,4 +1,5 @@
 using Lfm2Vl.Engine;
+using Lfm2Vl.Nn.Init;
 
 namespace Lfm2Vl.Vision.Models;
 
@@ -15,7 +16,21 @@ public static class ModelRegistry
         ("vit", "ti", "ViT-Ti/16: 16x16 patches, 192-d, 12 blocks, 3 heads"),
     ];
 
-    public static Lfm2VlModel Create(ModelConfig config)
+    /// <summary>Builds the model with its seeded random initialization (the same seed gives the same weights).</summary>
+    public static Lfm2VlModel Create(ModelConfig config) => Build(config);
+
+    /// <summary>
+    /// Builds the model with zero weights (constant initializations such as BatchNorm's still apply) and draws no
+    /// random numbers: for loading a checkpoint's weights into right after, where the seeded initialization would
+    /// only be overwritten (ResNet-18 spent about 2.8 s of a cold start drawing its 11.7M values).
+    /// </summary>
+    public static Lfm2VlModel CreateForLoading(ModelConfig config)
+    {
+        using var skip = Initializers.SkipRandomInit();
+        return Build(config);
+    }
+
+    private static Lfm2VlModel Build(ModelConfig config)
     {
         if (config.ModelType != "lfm2_vl")
             throw new ArgumentException($"Unknown model type '{config.ModelType}'; the only one is 'lfm2_vl'.");
