@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Lfm2Vl.Benchmarks.Reporting;
 
 namespace Lfm2Vl.Benchmarks.Models;
 
@@ -19,6 +20,7 @@ public class ModelInferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        EnginePool.Reset();
         _workload = new ModelWorkload(Case);
         _workload.Infer();
     }
@@ -27,5 +29,9 @@ public class ModelInferenceBenchmarks
     public double Infer() => _workload.Infer();
 
     [GlobalCleanup]
-    public void Cleanup() => _workload.Dispose();
+    public void Cleanup()
+    {
+        _workload.Dispose();
+        EnginePool.Reset();
+    }
 }

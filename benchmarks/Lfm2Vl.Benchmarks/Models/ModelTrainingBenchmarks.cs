@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Lfm2Vl.Benchmarks.Reporting;
 
 namespace Lfm2Vl.Benchmarks.Models;
 
@@ -20,6 +21,7 @@ public class ModelTrainingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        EnginePool.Reset();
         _workload = new ModelWorkload(Case);
         _workload.TrainStep(); // creates the optimizer state, so the measured steps are steady-state ones
     }
@@ -28,5 +30,9 @@ public class ModelTrainingBenchmarks
     public double TrainStep() => _workload.TrainStep();
 
     [GlobalCleanup]
-    public void Cleanup() => _workload.Dispose();
+    public void Cleanup()
+    {
+        _workload.Dispose();
+        EnginePool.Reset();
+    }
 }

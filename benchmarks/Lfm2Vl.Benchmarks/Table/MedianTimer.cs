@@ -5,7 +5,8 @@ namespace Lfm2Vl.Benchmarks.Table;
 /// <summary>
 /// Times one call the way benchmarks/peers/torch_peers.py does, so both sides of a ratio are measured alike:
 /// warm-up until at least 2 calls and 1 s have passed (JIT tiering, pools, caches), then
-/// clamp(2 s / warm-up call time, 3, 25) timed calls, reporting their median.
+/// clamp(2 s / warm-up call time, 3, 25) timed calls, reporting their median, and the managed bytes the timed
+/// calls allocated (all threads), per call.
 /// </summary>
 public static class MedianTimer
 {
@@ -13,17 +14,19 @@ public static class MedianTimer
     public const double MeasureSeconds = 2.0;
     public const int MinRepeats = 3, MaxRepeats = 25, MaxWarmups = 50;
 
-    public static (double MedianSeconds, double[] Times) Measure(Action run)
+    public static (double MedianSeconds, double[] Times, double AllocatedBytes) Measure(Action run)
     {
         var total = Stopwatch.StartNew();
         double last = 0;
         for (int i = 0; i < MaxWarmups && (i < 2 || total.Elapsed.TotalSeconds < WarmupSeconds); i++) last = Time(run);
         int repeats = Math.Clamp((int)Math.Round(MeasureSeconds / Math.Max(last, 1e-6)), MinRepeats, MaxRepeats);
         var times = new double[repeats];
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < repeats; i++) times[i] = Time(run);
+        double allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)repeats;
         var sorted = times.Order().ToArray();
         double median = repeats % 2 == 1 ? sorted[repeats / 2] : (sorted[repeats / 2 - 1] + sorted[repeats / 2]) / 2;
-        return (median, times);
+        return (median, times, allocated);
     }
 
     private static double Time(Action run)

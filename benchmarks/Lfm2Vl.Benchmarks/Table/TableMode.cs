@@ -22,17 +22,18 @@ public static class TableMode
             var w = make();
             try
             {
-                var (median, times) = MedianTimer.Measure(w.Run);
-                Console.WriteLine($"ours  {w.Key,-28} {median * 1e3,10:F2} ms  {Throughput(w, median)}");
+                var (median, times, allocated) = MedianTimer.Measure(w.Run);
+                Console.WriteLine($"ours  {w.Key,-28} {median * 1e3,10:F2} ms  {Throughput(w, median)}  {allocated / 1e6,9:F2} MB allocated/call");
                 rows.Add(new JsonObject
                 {
-                    ["key"] = w.Key, ["flops"] = w.Flops, ["images"] = w.Images, ["median_s"] = median,
+                    ["key"] = w.Key, ["flops"] = w.Flops, ["images"] = w.Images, ["median_s"] = median, ["allocated_bytes"] = allocated,
                     ["times_s"] = new JsonArray(times.Select(t => (JsonNode)t).ToArray()),
                 });
             }
             finally
             {
                 w.Owner?.Dispose();
+                EnginePool.Reset();
             }
         }
         var doc = new JsonObject
@@ -42,8 +43,7 @@ public static class TableMode
             ["workloads"] = rows,
         };
         string json = doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        if (outPath is null) Console.WriteLine(json);
-        else File.WriteAllText(outPath, json);
+        if (outPath is not null) File.WriteAllText(outPath, json);
         return 0;
     }
 
