@@ -65,6 +65,13 @@ def main():
     print()
     print("Throughput from the median of timed calls after warm-up; ours/peer above 1 means ours is faster. "
           "Model flops (for % of peak) count convolutions, linear layers and attention matmuls; training = 3 x forward.")
+    mismatched = [f"{k} (ours {ours[k]['parameters']:,}, peer {peer[k]['parameters']:,})" for k in keys
+                  if ours.get(k, {}).get("parameters") and peer.get(k, {}).get("parameters")
+                  and ours[k]["parameters"] != peer[k]["parameters"]]
+    if mismatched:
+        print("Parameter counts differ, so the architectures do: " + "; ".join(mismatched) + ".")
+    allocated = [f"{k} {ours[k]['allocated_bytes'] / 1e6:,.1f}" for k in ours if "allocated_bytes" in ours[k]]
+    print("Ours, managed MB allocated per call: " + ", ".join(allocated) + ".")
     for n in args.note:
         print(n)
 

@@ -193,7 +193,7 @@ INFERENCE = [("small-cnn", 64), ("small-cnn", 32), ("small-cnn", 1), ("resnet18"
              ("vit-ti", 32), ("vit-ti", 1)]
 
 
-# ---- workloads: (key, flops per call or 0, images per call, make) where make() returns the call ----
+# ---- workloads: (key, flops per call or 0, images per call, make); make() returns (model flops, call, parameters) ----
 
 def sgemm(n):
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -237,9 +237,10 @@ def model_workload(name, batch, train):
     x = torch.randn(batch, 3, size, size)
     y = torch.arange(batch) % CLASSES
     flops = forward_flops(model.eval(), x) * (3 if train else 1)
+    params = sum(p.numel() for p in model.parameters())
     if not train:
         model.eval()
-        return flops, lambda: _no_grad(lambda: model(x))
+        return flops, lambda: _no_grad(lambda: model(x)), params
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
 
@@ -247,18 +248,18 @@ def model_workload(name, batch, train):
         opt.zero_grad(set_to_none=True)
         F.cross_entropy(model(x), y).backward()
         opt.step()
-    return flops, step
+    return flops, step, params
 
 
 def workloads():
     for n in (1024, 2048):
-        yield f"sgemm {n}^3", 2.0 * n ** 3, 0, lambda n=n: (None, sgemm(n))
+        yield f"sgemm {n}^3", 2.0 * n ** 3, 0, lambda n=n: (None, sgemm(n), 0)
     conv_flops = 2.0 * 32 * 64 * 56 * 56 * 64 * 9
-    yield "conv3x3 fwd", conv_flops, 0, lambda: (None, conv(False))
-    yield "conv3x3 fwd+bwd", 3 * conv_flops, 0, lambda: (None, conv(True))
+    yield "conv3x3 fwd", conv_flops, 0, lambda: (None, conv(False), 0)
+    yield "conv3x3 fwd+bwd", 3 * conv_flops, 0, lambda: (None, conv(True), 0)
     attn_flops = 4.0 * 8 * 3 * 197 * 197 * 64
-    yield "attention fwd", attn_flops, 0, lambda: (None, attn(False))
-    yield "attention fwd+bwd", 3 * attn_flops, 0, lambda: (None, attn(True))
+    yield "attention fwd", attn_flops, 0, lambda: (None, attn(False), 0)
+    yield "attention fwd+bwd", 3 * attn_flops, 0, lambda: (None, attn(True), 0)
     for name, batch in TRAINING:
         yield f"{name} train b{batch}", 0, batch, lambda n=name, b=batch: model_workload(n, b, True)
     for name, batch in INFERENCE:
@@ -294,12 +295,13 @@ def main():
     for key, flops, images, make in workloads():
         if args.only and args.only.lower() not in key.lower():
             continue
-        model_flops, run = make()
+        model_flops, run, params = make()
         flops = flops or model_flops or 0
         median, times = measure(run)
         rate = f"{flops / median / 1e9:8.1f} GFLOP/s" if flops and not images else f"{images / median:8.1f} img/s"
         print(f"peer  {key:<28} {median * 1e3:10.2f} ms  {rate}", file=sys.stderr, flush=True)
-        rows.append({"key": key, "flops": flops, "images": images, "median_s": median, "times_s": times})
+        rows.append({"key": key, "flops": flops, "images": images, "median_s": median,
+                     "parameters": params, "times_s": times})
         del run
     doc = {
         "framework": f"PyTorch {torch.__version__} ({args.threads} threads, OPENBLAS_CORETYPE="

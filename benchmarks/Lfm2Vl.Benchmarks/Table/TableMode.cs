@@ -26,7 +26,7 @@ public static class TableMode
                 Console.WriteLine($"ours  {w.Key,-28} {median * 1e3,10:F2} ms  {Throughput(w, median)}  {allocated / 1e6,9:F2} MB allocated/call");
                 rows.Add(new JsonObject
                 {
-                    ["key"] = w.Key, ["flops"] = w.Flops, ["images"] = w.Images, ["median_s"] = median, ["allocated_bytes"] = allocated,
+                    ["key"] = w.Key, ["flops"] = w.Flops, ["images"] = w.Images, ["median_s"] = median, ["allocated_bytes"] = allocated, ["parameters"] = w.Parameters,
                     ["times_s"] = new JsonArray(times.Select(t => (JsonNode)t).ToArray()),
                 });
             }

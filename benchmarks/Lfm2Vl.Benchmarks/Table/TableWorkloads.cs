@@ -89,7 +89,7 @@ public static class TableWorkloads
     private static TableWorkload Model(ModelCase c, bool train)
     {
         var w = new ModelWorkload(c);
-        return new(ModelKey(c, train), 0, c.Batch, train ? () => w.TrainStep() : () => w.Infer(), w);
+        return new(ModelKey(c, train), 0, c.Batch, train ? () => w.TrainStep() : () => w.Infer(), w, w.Model.ParameterCount());
     }
 
     private sealed class Owned(params Tensor[] tensors) : IDisposable
