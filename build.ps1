@@ -27,8 +27,8 @@ switch ($Target) {
     'bench' {
         # Benchmarks always run optimized. No arguments: every suite (kernels and models) with the default job;
         # otherwise BenchmarkDotNet arguments, e.g. --filter '*Gemm*', plus --quick or --table (benchmarks/README.md).
-        $benchArgs = if ($Rest.Count -gt 0) { $Rest } else { @('--filter', '*') }
-        Invoke-Step 'bench' { dotnet run -c Release --project benchmarks/Lfm2Vl.Benchmarks -- @benchArgs }
+        # (No default '--filter *': PowerShell would expand the * into the file names of this folder.)
+        Invoke-Step 'bench' { dotnet run -c Release --project benchmarks/Lfm2Vl.Benchmarks -- @Rest }
     }
     'bench-peers' {
         # Ours (--table) then PyTorch 1.13 in one run, joined into one markdown table; needs Debian's python3-torch.

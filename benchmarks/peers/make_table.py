@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Joins `Lfm2Vl.Benchmarks --table` (ours) and torch_peers.py (peer) JSON files into one markdown table.
 
-    make_table.py ours.json peer.json [--note TEXT]...
+    make_table.py --ours ours*.json --peer peer*.json [--note TEXT]...
+
+Several files per side are merged in order (run.sh writes one per workload, alternating the two sides).
 
 Columns: the workload; ours and the peer as throughput (GFLOP/s for kernels, images/s for models, with the
 median time per call); ours/peer (the throughput ratio: above 1 means ours is faster); each side's percentage of
-the machine's FP32 peak (ours.json's peak_gflops, i.e. MachinePeak: 380 GFLOP/s here or LFM2VL_PEAK_GFLOPS).
+the machine's FP32 peak (ours.json's peak_gflops, i.e. MachinePeak: 380 GFLOP/s here or LFM2VL_PEAK_GFLOPS);
+the 1-minute load average when each side's workload started.
 Model flops are the peer script's count (convolutions, linear layers, attention matmuls at 2 flops per
 multiply-add; training = 3 x forward) applied to both sides, which run the same architecture.
 Only the standard library is used, so any python3 runs it.
@@ -14,10 +17,19 @@ import argparse
 import json
 
 
-def load(path):
-    with open(path) as f:
-        doc = json.load(f)
-    return doc, {w["key"]: w for w in doc["workloads"]}
+def load(paths):
+    """The first file's header and the workloads of all the files, by key."""
+    docs = []
+    for path in paths:
+        with open(path) as f:
+            docs.append(json.load(f))
+    return docs[0], {w["key"]: w for d in docs for w in d["workloads"]}
+
+
+def load_cell(o, p):
+    def one(w):
+        return "-" if w is None or w.get("load1") is None else f"{w['load1']:.1f}"
+    return f"{one(o)} / {one(p)}"
 
 
 def throughput(w, flops):
@@ -44,8 +56,8 @@ def percent(w, flops, peak):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("ours")
-    ap.add_argument("peer")
+    ap.add_argument("--ours", nargs="+", required=True, help="JSON files from Lfm2Vl.Benchmarks --table")
+    ap.add_argument("--peer", nargs="+", required=True, help="JSON files from torch_peers.py")
     ap.add_argument("--note", action="append", default=[], help="a line printed under the table (repeatable)")
     args = ap.parse_args()
     ours_doc, ours = load(args.ours)
@@ -55,13 +67,13 @@ def main():
 
     print(f"Ours: {ours_doc['framework']}. Peer: {peer_doc['framework']}. Peak: {peak:.0f} GFLOP/s FP32.")
     print()
-    print("| workload | ours | peer | ours/peer | ours % of peak | peer % of peak |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| workload | ours | peer | ours/peer | ours % of peak | peer % of peak | load 1 min (ours / peer) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for k in keys:
         o, p = ours.get(k), peer.get(k)
         flops = (o and o["flops"]) or (p and p["flops"]) or 0
         ratio = f"{p['median_s'] / o['median_s']:.2f}" if o and p else "-"
-        print(f"| {k} | {cell(o, flops)} | {cell(p, flops)} | {ratio} | {percent(o, flops, peak)} | {percent(p, flops, peak)} |")
+        print(f"| {k} | {cell(o, flops)} | {cell(p, flops)} | {ratio} | {percent(o, flops, peak)} | {percent(p, flops, peak)} | {load_cell(o, p)} |")
     print()
     print("Throughput from the median of timed calls after warm-up; ours/peer above 1 means ours is faster. "
           "Model flops (for % of peak) count convolutions, linear layers and attention matmuls; training = 3 x forward.")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Ours against PyTorch in one invocation: builds the benchmark project, runs its `--table` mode, then
-# torch_peers.py with Debian's PyTorch 1.13 (OPENBLAS_CORETYPE=SkylakeX, 2 threads), and writes one markdown table
-# (workload, ours, peer, ours/peer, % of FP32 peak) to benchmarks/peers/results/table-<UTC time>.md and stdout.
-#   benchmarks/peers/run.sh [--only KEY]     # e.g. --only sgemm; a few minutes for everything on 2 cores
+# Ours against PyTorch in one invocation: builds the benchmark project, then for each workload runs ours
+# (`Lfm2Vl.Benchmarks --table --key KEY`) and right after it the peer (torch_peers.py with Debian's PyTorch 1.13,
+# OPENBLAS_CORETYPE=SkylakeX, 2 threads), so both sides of a ratio see the same machine state; then writes one
+# markdown table (workload, ours, peer, ours/peer, % of FP32 peak, load) to
+# benchmarks/peers/results/table-<UTC time>.md and stdout.
+#   benchmarks/peers/run.sh [--only SUBSTRING]     # e.g. --only sgemm; a few minutes for everything on 2 cores
 # Environment: PYTHON (default /usr/bin/python3, which has python3-torch), LFM2VL_PEAK_GFLOPS (peak override),
 # OUT_DIR (default benchmarks/peers/results).
 set -euo pipefail
@@ -10,8 +12,8 @@ cd "$(dirname "$0")/../.."
 
 python=${PYTHON:-/usr/bin/python3}
 out_dir=${OUT_DIR:-benchmarks/peers/results}
-only=()
-if [[ ${1:-} == --only ]]; then only=(--only "$2"); fi
+only=${2:-}
+if [[ ${1:-} != --only ]]; then only=""; fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -24,24 +26,26 @@ mkdir -p "$out_dir"
 
 echo "==> build (Release)" >&2
 dotnet build benchmarks/Lfm2Vl.Benchmarks -c Release -nologo -v quiet >&2
+ours=(dotnet benchmarks/Lfm2Vl.Benchmarks/bin/Release/net10.0/Lfm2Vl.Benchmarks.dll --table)
+peer=(env OPENBLAS_CORETYPE=SkylakeX "$python" benchmarks/peers/torch_peers.py --coretype=SkylakeX --threads 2)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
 
-echo "==> ours (Lfm2Vl.Benchmarks --table)" >&2
-dotnet benchmarks/Lfm2Vl.Benchmarks/bin/Release/net10.0/Lfm2Vl.Benchmarks.dll --table --out "$work/ours.json" "${only[@]}" >&2
-load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
-
-echo "==> peer (PyTorch, benchmarks/peers/torch_peers.py)" >&2
-OPENBLAS_CORETYPE=SkylakeX "$python" benchmarks/peers/torch_peers.py --coretype=SkylakeX --threads 2 \
-  --out "$work/peer.json" "${only[@]}"
+mapfile -t keys < <("${ours[@]}" --list | grep -iF -- "$only")
+ours_files=() peer_files=()
+for i in "${!keys[@]}"; do
+  key=${keys[$i]}
+  "${ours[@]}" --key "$key" --out "$work/ours-$i.json" >&2
+  "${peer[@]}" --key "$key" --out "$work/peer-$i.json"
+  ours_files+=("$work/ours-$i.json") peer_files+=("$work/peer-$i.json")
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 table="$out_dir/table-$stamp.md"
-"$python" benchmarks/peers/make_table.py "$work/ours.json" "$work/peer.json" \
-  --note "Run $stamp on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $((SECONDS - start)) s." \
-  --note "Load averages (1/5/15 min): before $load_before, between ours and peer $load_mid, after $load_after." \
+"$python" benchmarks/peers/make_table.py --ours "${ours_files[@]}" --peer "${peer_files[@]}" \
+  --note "Run $stamp on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $((SECONDS - start)) s, ours then the peer for each workload." \
+  --note "Load averages (1/5/15 min): before $load_before, after $load_after." \
   > "$table"
-cp "$work/ours.json" "$out_dir/ours-$stamp.json"
-cp "$work/peer.json" "$out_dir/peer-$stamp.json"
+mkdir -p "$out_dir/json-$stamp" && cp "${ours_files[@]}" "${peer_files[@]}" "$out_dir/json-$stamp/"
 cat "$table"
-echo "==> $table" >&2
+echo "==> $table (the raw JSON files: $out_dir/json-$stamp)" >&2

@@ -283,25 +283,42 @@ def measure(run):
     return statistics.median(times), times
 
 
+def load_average():
+    """The 1-minute load average when a workload starts (Linux), or None."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", help="JSON output file (default: stdout)")
     ap.add_argument("--only", help="run only workloads whose key contains this")
+    ap.add_argument("--key", help="run only the workload with exactly this key")
+    ap.add_argument("--list", action="store_true", help="print the workload keys and exit")
     ap.add_argument("--coretype", default="SkylakeX", help="OPENBLAS_CORETYPE (write --coretype=NAME; read before torch loads)")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2: both cores here)")
     args = ap.parse_args()
+    if args.list:
+        print("\n".join(w[0] for w in workloads()))
+        return
     torch.set_num_threads(args.threads)
     rows = []
     for key, flops, images, make in workloads():
         if args.only and args.only.lower() not in key.lower():
             continue
+        if args.key is not None and key != args.key:
+            continue
+        load = load_average()
         model_flops, run, params = make()
         flops = flops or model_flops or 0
         median, times = measure(run)
         rate = f"{flops / median / 1e9:8.1f} GFLOP/s" if flops and not images else f"{images / median:8.1f} img/s"
         print(f"peer  {key:<28} {median * 1e3:10.2f} ms  {rate}", file=sys.stderr, flush=True)
         rows.append({"key": key, "flops": flops, "images": images, "median_s": median,
-                     "parameters": params, "times_s": times})
+                     "parameters": params, "load1": load, "times_s": times})
         del run
     doc = {
         "framework": f"PyTorch {torch.__version__} ({args.threads} threads, OPENBLAS_CORETYPE="
