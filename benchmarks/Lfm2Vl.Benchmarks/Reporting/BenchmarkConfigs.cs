@@ -13,7 +13,8 @@ public static class BenchmarkConfigs
 {
     public static IConfig For(bool quick)
     {
-        var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
+        // One summary per class: the kernel and model tables have different parameters and columns.
+        var config = DefaultConfig.Instance;
         if (!quick)
             return config.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Standard").AsDefault());
         // In-process (no per-run project build), few iterations: enough to rank kernels and read GFLOP/s to ~5%.
