@@ -6,7 +6,8 @@
 # benchmarks/peers/results/table-<UTC time>.md and stdout.
 #   benchmarks/peers/run.sh [--only SUBSTRING]     # e.g. --only sgemm; a few minutes for everything on 2 cores
 # Environment: PYTHON (default /usr/bin/python3, which has python3-torch), LFM2VL_PEAK_GFLOPS (peak override),
-# OUT_DIR (default benchmarks/peers/results).
+# OUT_DIR (default benchmarks/peers/results), OPENBLAS_DIR (a folder holding OpenBLAS's libblas.so.3, for when the
+# system's libblas.so.3 is the slow reference BLAS; see benchmarks/README.md), OMP_WAIT_POLICY (passed through).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -24,6 +25,15 @@ mkdir -p "$out_dir"
   exit 1
 }
 
+# Debian's python3-torch calls whatever libblas.so.3 the system selects: without libopenblas0-openmp that is the
+# reference BLAS, about 5 GFLOP/s, which would make every matmul of the peer meaningless.
+if [[ -n ${OPENBLAS_DIR:-} ]]; then
+  export LD_LIBRARY_PATH="$OPENBLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+elif [[ $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null) == */blas/libblas.so.3* ]]; then
+  echo "The system's libblas.so.3 is the reference BLAS: install libopenblas0-openmp, or set OPENBLAS_DIR (benchmarks/README.md)." >&2
+  exit 1
+fi
+
 echo "==> build (Release)" >&2
 dotnet build benchmarks/Lfm2Vl.Benchmarks -c Release -nologo -v quiet >&2
 ours=(dotnet benchmarks/Lfm2Vl.Benchmarks/bin/Release/net10.0/Lfm2Vl.Benchmarks.dll --table)
@@ -31,7 +41,8 @@ peer=(env OPENBLAS_CORETYPE=SkylakeX "$python" benchmarks/peers/torch_peers.py -
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$SECONDS
 
-mapfile -t keys < <("${ours[@]}" --list | grep -iF -- "$only")
+mapfile -t keys < <("${ours[@]}" --list | grep -iF -- "$only" || true)
+if [[ ${#keys[@]} -eq 0 ]]; then echo "No workload matches '$only' (see: ${ours[*]} --list)." >&2; exit 1; fi
 ours_files=() peer_files=()
 for i in "${!keys[@]}"; do
   key=${keys[$i]}

@@ -283,6 +283,16 @@ def measure(run):
     return statistics.median(times), times
 
 
+def blas_library():
+    """The BLAS shared library this process loaded (the peer's SGEMM and linear layers run on it)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.split()[-1]}
+        return ", ".join(sorted(libs)) or "none found"
+    except OSError:
+        return "unknown"
+
+
 def load_average():
     """The 1-minute load average when a workload starts (Linux), or None."""
     try:
@@ -322,7 +332,8 @@ def main():
         del run
     doc = {
         "framework": f"PyTorch {torch.__version__} ({args.threads} threads, OPENBLAS_CORETYPE="
-                     f"{os.environ.get('OPENBLAS_CORETYPE')}, mkldnn={torch.backends.mkldnn.is_available()})",
+                     f"{os.environ.get('OPENBLAS_CORETYPE')}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}, "
+                     f"mkldnn={torch.backends.mkldnn.is_available()}, BLAS {blas_library()})",
         "workloads": rows,
     }
     text = json.dumps(doc, indent=2)
