@@ -29,6 +29,11 @@ public sealed partial class CpuBackend
     {
         var (planes, h, w, oh, ow) = PoolGeometry(x, y);
         T[] xs = Arr<T>(x), ys = Arr<T>(y); int[] ix = Arr<int>(indices);
+        if (IsPlain2x2(p, h, w, oh, ow))
+        {
+            ForPlanes(planes, oh * ow * 4, pl => MaxPool2x2Plane(xs, x.Offset + pl * h * w, w, ys, ix, y.Offset + pl * oh * ow, indices.Offset + pl * oh * ow, oh, ow));
+            return;
+        }
         ForPlanes(planes, oh * ow * p.KernelH * p.KernelW, pl =>
         {
             int xb = x.Offset + pl * h * w, yb = y.Offset + pl * oh * ow, ib = indices.Offset + pl * oh * ow;
@@ -49,6 +54,40 @@ public sealed partial class CpuBackend
                     ix[ib + oy * ow + ox] = bestIdx;
                 }
         });
+    }
+
+    /// <summary>Kernel 2, stride 2, no padding, every window inside the input: the CNNs' downsampling pool.</summary>
+    private static bool IsPlain2x2(in Pool2dParams p, int h, int w, int oh, int ow) =>
+        p.KernelH == 2 && p.KernelW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.PadH == 0 && p.PadW == 0 && 2 * oh <= h && 2 * ow <= w;
+
+    /// <summary>
+    /// One plane of the 2x2 pool without the general loop's window clipping: the same scan order (row-major) and
+    /// the same rule (a larger value or the first NaN wins), so values and indices match the general path.
+    /// </summary>
+    private static void MaxPool2x2Plane<T>(T[] xs, int xb, int w, T[] ys, int[] ix, int yb, int ib, int oh, int ow)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int r0 = xb + 2 * oy * w, yr = yb + oy * ow, ir = ib + oy * ow, rel0 = 2 * oy * w;
+            var top = xs.AsSpan(r0, 2 * ow);
+            var bottom = xs.AsSpan(r0 + w, 2 * ow);
+            var yRow = ys.AsSpan(yr, ow);
+            var iRow = ix.AsSpan(ir, ow);
+            for (int ox = 0; ox < ow; ox++)
+            {
+                T best = top[2 * ox]; int at = 0;
+                if (!T.IsNaN(best))
+                {
+                    T v = top[2 * ox + 1];
+                    if (v > best || T.IsNaN(v)) { best = v; at = 1; }
+                    if (!T.IsNaN(best)) { v = bottom[2 * ox]; if (v > best || T.IsNaN(v)) { best = v; at = w; } }
+                    if (!T.IsNaN(best)) { v = bottom[2 * ox + 1]; if (v > best || T.IsNaN(v)) { best = v; at = w + 1; } }
+                }
+                yRow[ox] = best;
+                iRow[ox] = rel0 + 2 * ox + at;
+            }
+        }
     }
 
     public void MaxPool2dBackward(in TensorView gy, in TensorView indices, in TensorView dx)
