@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Lfm2Vl.Engine.Backends.Cpu;
 
@@ -66,6 +67,7 @@ public sealed partial class CpuBackend
     /// One plane of the 2x2 pool without the general loop's window clipping: the same scan order (row-major) and
     /// the same rule (a larger value or the first NaN wins), so values and indices match the general path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPool2x2Plane<T>(T[] xs, int xb, int w, T[] ys, int[] ix, int yb, int ib, int oh, int ow)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
