@@ -37,26 +37,51 @@ public sealed partial class CpuBackend
             ForPlanes(planes, oh * ow, pl => MaxPool2x2Plane(xs, x.Offset + pl * h * w, w, ys, ix, y.Offset + pl * oh * ow, indices.Offset + pl * oh * ow, oh, ow), threshold: 1 << 17);
             return;
         }
-        ForPlanes(planes, oh * ow * p.KernelH * p.KernelW, pl =>
-        {
-            int xb = x.Offset + pl * h * w, yb = y.Offset + pl * oh * ow, ib = indices.Offset + pl * oh * ow;
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++)
+        ForPlanes(planes, oh * ow * p.KernelH * p.KernelW,
+            pl => MaxPoolPlane(xs, x.Offset + pl * h * w, h, w, ys, ix, y.Offset + pl * oh * ow, indices.Offset + pl * oh * ow, oh, ow, p));
+    }
+
+    /// <summary>
+    /// One plane of the general max pool. Windows wholly inside the input (all but a border ring) skip the
+    /// clipping; both loops scan row-major and take a larger value or the first NaN, so the results agree.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPoolPlane<T>(T[] xs, int xb, int h, int w, T[] ys, int[] ix, int yb, int ib, int oh, int ow, Pool2dParams p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kh = p.KernelH, kw = p.KernelW;
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int y0 = oy * p.StrideH - p.PadH, x0 = ox * p.StrideW - p.PadW;
+                T best = T.NegativeInfinity; int bestIdx = -1;
+                if (y0 >= 0 && x0 >= 0 && y0 + kh <= h && x0 + kw <= w)
                 {
-                    int y0 = oy * p.StrideH - p.PadH, x0 = ox * p.StrideW - p.PadW;
-                    T best = T.NegativeInfinity; int bestIdx = -1;
-                    for (int ky = Math.Max(0, -y0); ky < p.KernelH && y0 + ky < h; ky++)
-                        for (int kx = Math.Max(0, -x0); kx < p.KernelW && x0 + kx < w; kx++)
+                    int first = y0 * w + x0;
+                    best = xs[xb + first]; bestIdx = first;
+                    if (T.IsNaN(best)) goto done;
+                    for (int ky = 0; ky < kh; ky++)
+                    {
+                        var row = xs.AsSpan(xb + first + ky * w, kw);
+                        for (int kx = 0; kx < row.Length; kx++)
                         {
-                            int idx = (y0 + ky) * w + x0 + kx;
-                            T v = xs[xb + idx];
-                            if (bestIdx < 0 || v > best || T.IsNaN(v)) { best = v; bestIdx = idx; if (T.IsNaN(v)) goto done; }
+                            T v = row[kx];
+                            if (v > best || T.IsNaN(v)) { best = v; bestIdx = first + ky * w + kx; if (T.IsNaN(v)) goto done; }
                         }
-                    done:
-                    ys[yb + oy * ow + ox] = best;
-                    ix[ib + oy * ow + ox] = bestIdx;
+                    }
+                    goto done;
                 }
-        });
+                for (int ky = Math.Max(0, -y0); ky < kh && y0 + ky < h; ky++)
+                    for (int kx = Math.Max(0, -x0); kx < kw && x0 + kx < w; kx++)
+                    {
+                        int idx = (y0 + ky) * w + x0 + kx;
+                        T v = xs[xb + idx];
+                        if (bestIdx < 0 || v > best || T.IsNaN(v)) { best = v; bestIdx = idx; if (T.IsNaN(v)) goto done; }
+                    }
+                done:
+                ys[yb + oy * ow + ox] = best;
+                ix[ib + oy * ow + ox] = bestIdx;
+            }
     }
 
     /// <summary>Kernel 2, stride 2, no padding, every window inside the input: the CNNs' downsampling pool.</summary>
