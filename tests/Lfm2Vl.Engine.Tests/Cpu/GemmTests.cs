@@ -17,14 +17,15 @@ public class GemmTests
     }
 
     // Degenerate sizes, primes, values around every MR (4, 6, 14) and NR (4, 16, 32), KC (512), NC (2048) and the A block
-    // (434 rows at k = 300), narrow C (exercises the C^T = B^T A^T swap), single-row/column C (matrix-vector
-    // paths) and sizes big enough to run in parallel.
+    // (434 rows at k = 300), narrow C (exercises the C^T = B^T A^T swap), a wide C that the swap would pad less
+    // but is no longer swapped (32x4096x27, a first conv at batch 1), single-row/column C (matrix-vector paths)
+    // and sizes big enough to run in parallel.
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 7, 3), (5, 1, 9), (2, 3, 4), (7, 13, 17), (13, 31, 37), (14, 32, 8), (15, 33, 9),
         (28, 64, 5), (29, 65, 11), (6, 16, 3), (97, 101, 1), (3, 50, 511), (17, 19, 512), (9, 40, 513),
         (31, 29, 1025), (450, 20, 300), (300, 1, 50), (200, 5, 33), (1, 300, 40), (129, 130, 100), (64, 600, 40),
-        (1, 2000, 600), (2000, 1, 600), (3, 2100, 5), (20, 4200, 7),
+        (1, 2000, 600), (2000, 1, 600), (3, 2100, 5), (20, 4200, 7), (32, 4096, 27),
     ];
 
     [Theory]

@@ -14,6 +14,12 @@ public sealed partial class CpuBackend
             _ => UnaryT<double>(op, xv, dv, alpha, beta));
     }
 
+    /// <summary>Ops whose vectorized rows cost well under a nanosecond per element (see StridedLoop.CheapParallelThreshold).</summary>
+    private static bool IsCheap(UnaryOp op) => op is UnaryOp.Identity or UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Square
+        or UnaryOp.AddScalar or UnaryOp.MulScalar or UnaryOp.Clamp or UnaryOp.Relu;
+
+    private static bool IsCheap(BinaryOp op) => op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div;
+
     private static void UnaryT<T>(UnaryOp op, TensorView x, TensorView dst, T a, T b) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] xs = Arr<T>(x), ds = Arr<T>(dst);
@@ -23,7 +29,7 @@ public sealed partial class CpuBackend
         {
             if (sx == 1 && sd == 1 && UnaryRow(op, xs.AsSpan(o[0], n), ds.AsSpan(o[1], n), a, b)) return;
             for (int i = 0; i < n; i++) ds[o[1] + i * sd] = ScalarMath.Unary(op, xs[o[0] + i * sx], a, b);
-        });
+        }, loop.ThresholdFor(IsCheap(op)));
     }
 
     /// <summary>Vectorized contiguous rows; false when the op has no vector form (the caller loops).</summary>
@@ -76,7 +82,7 @@ public sealed partial class CpuBackend
             }
             for (int i = 0; i < n; i++)
                 ds[o[2] + i * sd] = ScalarMath.Binary(op, xs[o[0] + i * sa], ys[o[1] + i * sb], p, q);
-        });
+        }, loop.ThresholdFor(IsCheap(op)));
     }
 
     private static bool BinaryRow<T>(BinaryOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>

@@ -12,6 +12,9 @@ namespace Lfm2Vl.Engine.Backends.Cpu;
 internal static class Im2Col
 {
     /// <summary>col[r * (p1 - p0) + (pos - p0)] = tap r of the image at output position pos, for pos in [p0, p1).</summary>
+    // Fully optimized from the first call (as the GEMM kernels): a batch-1 request runs each conv once, and the
+    // tier-0 loop here cost several times the optimized one until tiering caught up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unfold<T>(T[] x, int xOff, int c, int h, int w, int kh, int kw, in Conv2dParams p, int ow, int p0, int p1, T[] col)
         where T : unmanaged, INumberBase<T>
     {
@@ -72,6 +75,7 @@ internal static class Im2Col
     /// position pos reads plane element pos + y0*w + x0, so all in-image rows are one contiguous copy; then the
     /// columns whose tap falls outside the row (ox + x0 outside [0, w)) and the rows outside the image are zeroed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnfoldSameWidthRow<T>(T[] x, int plane, int h, int w, int y0, int x0, int p0, int p1, Span<T> dst)
         where T : unmanaged, INumberBase<T>
     {

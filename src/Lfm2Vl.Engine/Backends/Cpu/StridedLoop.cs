@@ -75,8 +75,24 @@ internal sealed class StridedLoop
         }
     }
 
+    /// <summary>Elements below which a loop runs on the calling thread (for bodies of a few ns per element).</summary>
+    public const int DefaultParallelThreshold = 1 << 15;
+
+    /// <summary>
+    /// The same for a cheap body on unit-stride or broadcast rows (a vectorized add, multiply, ReLU, copy: well
+    /// under 1 ns per element, bound by memory): below this, handing chunks to other threads costs more than it
+    /// saves, and much more when the cores are busy (the small CNN's 32x64x64 maps at batch 1 are 131072).
+    /// </summary>
+    public const int CheapParallelThreshold = 1 << 19;
+
+    /// <summary>Whether every view's inner stride is 0 or 1 (the vectorized row forms can apply).</summary>
+    public bool UnitInnerStrides => InnerStrides.All(s => s is 0 or 1);
+
+    /// <summary>The threshold for a body that is cheap per element when its rows are unit-stride, else the default.</summary>
+    public int ThresholdFor(bool cheapOp) => cheapOp && UnitInnerStrides ? CheapParallelThreshold : DefaultParallelThreshold;
+
     /// <summary>Runs the body over all rows; splits long rows and parallelizes large loops.</summary>
-    public void Run(RowBody body, int parallelThreshold = 1 << 15)
+    public void Run(RowBody body, int parallelThreshold = DefaultParallelThreshold)
     {
         long total = (long)Rows * Inner;
         if (total == 0) return;
