@@ -141,6 +141,15 @@ public abstract class ConformanceTests
     }
 
     [SkippableFact]
+    public void Layer_norm_forward_and_backward()
+    {
+        // The ILGPU backends run IBackend's composed LayerNorm default; the CPU its fused rows.
+        var d = Target.Require();
+        Check("layer_norm affine", d, [Randn(64, 3, 7, 12), Randn(65, 12), Randn(66, 12)], t => Functional.LayerNorm(t[0], 1, t[1], t[2]));
+        Check("layer_norm 2 dims, transposed input", d, [Randn(67, 5, 6, 4)], t => Functional.LayerNorm(t[0].Transpose(1, 2), 2));
+    }
+
+    [SkippableFact]
     public void Index_select_gather_and_their_scatter_backwards()
     {
         var d = Target.Require();

@@ -125,7 +125,7 @@ public enum ReduceOp
 /// layers) is written once against this interface. Destination views are written, never read, unless
 /// a method says it accumulates. All inputs of one call share one dtype unless stated.
 /// </summary>
-public interface IBackend
+public partial interface IBackend
 {
     Device Device { get; }
     string Name { get; }

@@ -1,6 +1,7 @@
 namespace Lfm2Vl.Engine;
 
-// Normalization layers as compositions of differentiable ops (their gradients come from the primitives).
+// Normalization layers as compositions of differentiable ops (their gradients come from the primitives); LayerNorm's
+// normalization is one primitive with its own backward (Functional.LayerNormRows.cs).
 public static partial class Functional
 {
     /// <summary>
@@ -54,11 +55,7 @@ public static partial class Functional
     public static Tensor LayerNorm(Tensor x, int normalizedDims = 1, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
         if (normalizedDims < 1 || normalizedDims > x.Rank) throw new ArgumentException($"LayerNorm over {normalizedDims} dims of a rank-{x.Rank} tensor.");
-        var axes = Enumerable.Range(x.Rank - normalizedDims, normalizedDims).ToArray();
-        var mean = x.Mean(axes, keepDim: true);
-        var centered = x - mean;
-        var variance = centered.Square().Mean(axes, keepDim: true);
-        var y = centered * (variance + eps).Rsqrt();
+        var y = NormalizeRows(x, normalizedDims, eps);
         if (weight is not null) y = y * weight;
         if (bias is not null) y = y + bias;
         return y;

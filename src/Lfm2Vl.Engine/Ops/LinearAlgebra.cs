@@ -17,6 +17,14 @@ public sealed partial class Tensor
         int m = a._shape[^2], k = a._shape[^1], k2 = b._shape[^2], n = b._shape[^1];
         if (k != k2)
             throw new ArgumentException($"MatMul: inner dimensions differ, {ShapeUtil.Format(a._shape)} @ {ShapeUtil.Format(b._shape)} ({k} vs {k2}).");
+        if (b.Rank == 2 && a.Rank > 2 && a.IsContiguous)
+        {
+            // A stack of row blocks times one matrix (a Linear layer on [B, T, D]) is one GEMM over the
+            // flattened rows: one large product instead of B small ones, and in backward the weight
+            // gradient becomes a single rows^T @ dy GEMM rather than B products summed afterwards.
+            int[] rowsShape = [.. a._shape.AsSpan(0, a.Rank - 1), n];
+            return MatMul(a.Reshape(-1, k), b).Reshape(rowsShape);
+        }
         var batch = ShapeUtil.Broadcast(a._shape.AsSpan(0, a.Rank - 2), b._shape.AsSpan(0, b.Rank - 2));
         int[] outShape = [.. batch, m, n];
         var y = a.NewEmpty(outShape);

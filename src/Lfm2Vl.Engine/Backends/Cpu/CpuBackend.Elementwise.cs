@@ -53,6 +53,7 @@ public sealed partial class CpuBackend
             // No vector Tanh: TensorPrimitives.Tanh loses relative accuracy near 0 (float32 tanh(1e-5) is 0.4% off,
             // tanh(1e-20) gets the wrong sign; float64 is off by ~1e4 ulp), so it falls back to the scalar T.Tanh loop.
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); return true;
+            case UnaryOp.GeluErf when typeof(T) == typeof(float): GeluRows.Forward(GeluRows.F(x), GeluRows.F(y)); return true;
             default: return false;
         }
     }
@@ -93,6 +94,7 @@ public sealed partial class CpuBackend
             case BinaryOp.Sub: TensorPrimitives.Subtract(x, y, d); return true;
             case BinaryOp.Mul: TensorPrimitives.Multiply(x, y, d); return true;
             case BinaryOp.Div: TensorPrimitives.Divide(x, y, d); return true;
+            case BinaryOp.GeluErfGrad when typeof(T) == typeof(float): GeluRows.Backward(GeluRows.F(x), GeluRows.F(y), GeluRows.F(d)); return true;
             default: return false;
         }
     }

@@ -39,6 +39,11 @@ public sealed partial class CpuBackend
             ReduceRows<T>(op, new TensorView(x.Storage, x.Offset, pShape, pStrides), kept.Count, redCount, dst, dKept);
             return;
         }
+        if (LeadingAxesOfContiguous(x, red, dst))
+        {
+            ReduceLeadingRows<T>(op, x, redCount, keptCount, dst);
+            return;
+        }
         if (redCount <= keptCount)
         {
             ReduceBySlices<T>(op, x, red, dst);
@@ -77,6 +82,47 @@ public sealed partial class CpuBackend
                 };
             }
         }, parallelThreshold: Math.Max(1, (1 << 15) / Math.Max(redCount, 1)));
+    }
+
+    /// <summary>x and dst contiguous and the reduced axes exactly the leading ones (a bias gradient, [B, T, D] -> [D]).</summary>
+    private static bool LeadingAxesOfContiguous(TensorView x, List<int> red, TensorView dst)
+    {
+        if (!x.IsContiguous || !dst.IsContiguous) return false;
+        for (int k = 0; k < red.Count; k++) if (red[k] != k) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// x viewed as [redCount, keptCount] rows reduced into one row: dst op= each row with vector ops, split over
+    /// column blocks across threads. Gathering such an input into [kept, reduced] order first (the general
+    /// path) cost a full transposed copy.
+    /// </summary>
+    private static void ReduceLeadingRows<T>(ReduceOp op, TensorView x, int redCount, int keptCount, TensorView dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] xs = Arr<T>(x), ds = Arr<T>(dst);
+        int xo = x.Offset, d0 = dst.Offset;
+        const int MinBlock = 256;
+        int blocks = (long)redCount * keptCount < 1 << 16 ? 1 : Math.Clamp(keptCount / MinBlock, 1, Environment.ProcessorCount);
+        int per = (keptCount + blocks - 1) / blocks;
+        void Block(int b)
+        {
+            int c0 = b * per, len = Math.Min(per, keptCount - c0);
+            if (len <= 0) return;
+            var d = ds.AsSpan(d0 + c0, len);
+            xs.AsSpan(xo + c0, len).CopyTo(d);
+            for (int r = 1; r < redCount; r++)
+            {
+                var row = new ReadOnlySpan<T>(xs, xo + r * keptCount + c0, len);
+                switch (op)
+                {
+                    case ReduceOp.Sum: TensorPrimitives.Add(d, row, d); break;
+                    case ReduceOp.Max: TensorPrimitives.Max(d, row, d); break;
+                    default: TensorPrimitives.Min(d, row, d); break;
+                }
+            }
+        }
+        if (blocks == 1) Block(0);
+        else Parallel.For(0, blocks, Block);
     }
 
     /// <summary>Few reductions, many outputs: dst op= each reduced slice, vectorized along the outputs.</summary>
