@@ -15,8 +15,8 @@ internal static class QuantSweep
     {
         var loaded = Checkpoint.LoadModel(checkpoint);
         var transforms = new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd }.BuildEval();
-        var calibration = Batches(ImageFolderDataset.Load(data, DatasetSplit.Train), transforms, calibrationImages).Select(b => b.Images).ToList();
-        var validation = Batches(ImageFolderDataset.Load(data, split), transforms, int.MaxValue).Select(b => (b.Images, b.Labels.ToArray<int>())).ToList();
+        var calibration = OptimizationData.Calibration(ImageFolderDataset.Load(data, DatasetSplit.Train), transforms, calibrationImages);
+        var validation = OptimizationData.Validation(ImageFolderDataset.Load(data, split), transforms);
         var recipes = new (string Name, QuantizationOptions Options)[]
         {
             ("plain (min/max)", QuantizationOptions.Plain),
@@ -32,19 +32,6 @@ internal static class QuantSweep
             var r = ModelOptimizer.Optimize(loaded.Model, OptimizationTarget.Mobile, calibration,
                 new OptimizationOptions { Validation = validation, MeasureLatency = false, Quantization = options }).Report;
             Console.WriteLine($"{name,-36} acc {r.AccuracyBefore:P2} -> {r.AccuracyAfter:P2}  agreement {r.Top1Agreement:P2}  max|dlogit| {r.MaxLogitDifference:G3}  {r.BytesAfter / 1e6:F3} MB");
-        }
-    }
-
-    private static IEnumerable<ImageBatch> Batches(IImageDataset dataset, TransformPipeline transforms, int maxImages)
-    {
-        using var loader = new ImageBatchLoader(dataset, transforms, new LoaderOptions { BatchSize = 32, Shuffle = false, NumWorkers = 2 });
-        int seen = 0;
-        foreach (var b in loader.Epoch(0))
-        {
-            if (seen >= maxImages) yield break;
-            b.Images.Persist(); b.Labels.Persist();
-            seen += b.Count;
-            yield return b;
         }
     }
 }

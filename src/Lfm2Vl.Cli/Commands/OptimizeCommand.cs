@@ -33,8 +33,8 @@ internal sealed class OptimizeCommand : Command<OptimizeCommand.Settings>
         };
         var loaded = Checkpoint.LoadModel(s.Model);
         var transforms = new TransformConfig { ImageSize = loaded.Metadata.Model.InputSize, Mean = loaded.Metadata.NormalizeMean, Std = loaded.Metadata.NormalizeStd }.BuildEval();
-        var calibration = Batches(ImageFolderDataset.Load(s.Data, DatasetSplit.Train), transforms, s.Calibration).Select(b => b.Images).ToList();
-        var validation = Batches(ImageFolderDataset.Load(s.Data, DatasetSplit.Val), transforms, int.MaxValue).Select(b => (b.Images, b.Labels.ToArray<int>())).ToList();
+        var calibration = OptimizationData.Calibration(ImageFolderDataset.Load(s.Data, DatasetSplit.Train), transforms, s.Calibration);
+        var validation = OptimizationData.Validation(ImageFolderDataset.Load(s.Data, DatasetSplit.Val), transforms);
         var quantization = new QuantizationOptions
         {
             Calibration = s.Ranges.ToLowerInvariant() switch
@@ -47,18 +47,5 @@ internal sealed class OptimizeCommand : Command<OptimizeCommand.Settings>
         var result = ModelOptimizer.Optimize(loaded.Model, target, calibration, new OptimizationOptions { Validation = validation, Quantization = quantization });
         AnsiConsole.WriteLine(result.Report.ToText());
         return 0;
-    }
-
-    private static IEnumerable<ImageBatch> Batches(IImageDataset dataset, TransformPipeline transforms, int maxImages)
-    {
-        using var loader = new ImageBatchLoader(dataset, transforms, new LoaderOptions { BatchSize = 32, Shuffle = false, NumWorkers = 2 });
-        int seen = 0;
-        foreach (var b in loader.Epoch(0))
-        {
-            if (seen >= maxImages) yield break;
-            b.Images.Persist(); b.Labels.Persist();
-            seen += b.Count;
-            yield return b;
-        }
     }
 }
