@@ -12,31 +12,11 @@ internal static class LaunchLayout
     public static (Dims8 Dims, Strides8[] Strides) Merge(int[] shape, params TensorView[] views)
     {
         int k = views.Length;
-        var mShape = new List<int>();
-        var mStrides = new List<int[]>();
-        for (int d = 0; d < shape.Length; d++)
-        {
-            if (shape[d] == 1) continue;
-            var st = new int[k];
-            for (int v = 0; v < k; v++) st[v] = views[v].Strides[d];
-            if (mShape.Count > 0)
-            {
-                int last = mShape.Count - 1;
-                bool merge = true;
-                for (int v = 0; v < k; v++)
-                    if (mStrides[last][v] != st[v] * shape[d]) { merge = false; break; }
-                if (merge)
-                {
-                    mShape[last] *= shape[d];
-                    mStrides[last] = st;
-                    continue;
-                }
-            }
-            mShape.Add(shape[d]);
-            mStrides.Add(st);
-        }
-        if (mShape.Count > Dims8.MaxRank)
-            throw new NotSupportedException($"The ILGPU backend handles at most {Dims8.MaxRank} non-mergeable dimensions; shape {ShapeUtil.Format(shape)} has {mShape.Count}. Make the tensor contiguous first.");
+        var merged = MergedDims.Of(shape, views);
+        var mShape = merged.Shape;
+        var mStrides = merged.Strides;
+        if (mShape.Length > Dims8.MaxRank)
+            throw new NotSupportedException($"The ILGPU backend handles at most {Dims8.MaxRank} non-mergeable dimensions; shape {ShapeUtil.Format(shape)} has {mShape.Length}. Make the tensor contiguous first.");
         var dims = Dims(mShape);
         var strides = new Strides8[k];
         for (int v = 0; v < k; v++) strides[v] = Strides(views[v].Offset, mStrides.Select(s => s[v]).ToArray());

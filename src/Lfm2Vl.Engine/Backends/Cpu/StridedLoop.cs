@@ -24,31 +24,9 @@ internal sealed class StridedLoop
         _bases = new int[k];
         for (int v = 0; v < k; v++) _bases[v] = views[v].Offset;
 
-        // Keep the dims with extent > 1, then merge neighbours that are contiguous in every view.
-        var dims = new List<int>();
-        for (int d = 0; d < shape.Length; d++) if (shape[d] != 1) dims.Add(d);
-        var mShape = new List<int>();
-        var mStrides = new List<int[]>();
-        foreach (int d in dims)
-        {
-            var st = new int[k];
-            for (int v = 0; v < k; v++) st[v] = views[v].Strides[d];
-            if (mShape.Count > 0)
-            {
-                int last = mShape.Count - 1;
-                bool merge = true;
-                for (int v = 0; v < k; v++)
-                    if (mStrides[last][v] != st[v] * shape[d]) { merge = false; break; }
-                if (merge)
-                {
-                    mShape[last] *= shape[d];
-                    mStrides[last] = st;
-                    continue;
-                }
-            }
-            mShape.Add(shape[d]);
-            mStrides.Add(st);
-        }
+        var merged = MergedDims.Of(shape, views);
+        var mShape = new List<int>(merged.Shape);
+        var mStrides = new List<int[]>(merged.Strides);
         if (mShape.Count == 0)
         {
             mShape.Add(ShapeUtil.Numel(shape) == 0 ? 0 : 1);
