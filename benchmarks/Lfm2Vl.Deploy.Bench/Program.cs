@@ -48,19 +48,21 @@ foreach (var (variant, size) in cases)
     }
     var folded = InferenceCompiler.CompileFloat(model);
     paths.Add(("folded f32", folded.Predict));
+    var profiled = folded;
     if (int8)
     {
         var calibration = new[] { Tensor.Randn([8, 3, size, size], new Generator(10)).Persist() };
-        paths.Add(("int8", ModelOptimizer.Quantize(model, calibration).Predict));
+        profiled = ModelOptimizer.Quantize(model, calibration);
+        paths.Add(("int8", profiled.Predict));
     }
     if (args.Contains("--profile"))
     {
         int profileBatch = args.Contains("--batch32") ? 32 : 1;
         using var x = Tensor.Randn([profileBatch, 3, size, size], new Generator(2));
-        for (int i = 0; i < 3; i++) folded.Profile(x);
-        var runs = Enumerable.Range(0, profileBatch == 1 ? 15 : 3).Select(_ => folded.Profile(x)).ToList();
+        for (int i = 0; i < 3; i++) profiled.Profile(x);
+        var runs = Enumerable.Range(0, profileBatch == 1 ? 15 : 3).Select(_ => profiled.Profile(x)).ToList();
         var best = runs[0].Select((e, i) => (e.Node, Ms: runs.Min(r => r[i].Ms))).ToList();
-        Console.WriteLine($"{variant}@{size} batch {profileBatch}, per-node minimum over {runs.Count} runs; sum {best.Sum(b => b.Ms):F2} ms");
+        Console.WriteLine($"{variant}@{size} {profiled.Precision} batch {profileBatch}, per-node minimum over {runs.Count} runs; sum {best.Sum(b => b.Ms):F2} ms");
         foreach (var (node, ms) in best)
             Console.WriteLine($"  {node.Output,-8} {node.GetType().Name,-18} {ms,8:F3} ms" + (node is Lfm2Vl.Deploy.Graph.ConvNode c ? $"  {c.InChannels}->{c.OutChannels} k{c.Kernel} s{c.Stride}" : ""));
         continue;
