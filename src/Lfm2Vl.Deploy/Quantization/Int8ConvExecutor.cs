@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Inference;
 using Lfm2Vl.Deploy.Kernels;
@@ -7,26 +7,44 @@ using Lfm2Vl.Deploy.Kernels;
 namespace Lfm2Vl.Deploy.Quantization;
 
 /// <summary>
-/// A convolution in int8: the input is quantized to uint8 with its calibrated range, unfolded into packed panels,
-/// multiplied by the per-channel int8 weights into int32 sums, and turned back into float32 as
-/// y = act(sx * sw[o] * (acc - zp * sum(Qw[o])) + b[o]). Float in and out, so pools and residual adds stay float.
+/// A convolution in int8: the NCHW float input is quantized to uint8 with its calibrated range straight into a padded
+/// NHWC buffer, convolved directly (implicit GEMM, <see cref="Int8DirectConv"/>) against the per-channel int8 weights
+/// into int32 sums, and turned back into NCHW float32 as y = act(sx * sw[o] * (acc - zp * sum(Qw[o])) + b[o]).
+/// Float in and out, so pools and residual adds stay float.
 /// </summary>
 public sealed unsafe class Int8ConvExecutor : ConvExecutor
 {
+    private const int MR = Int8DirectConv.MR, OcBlock = Int8DirectConv.OcBlock;
+    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (48 pixels: their
+    /// input rows stay in L1 while the weight blocks stream from L2).</summary>
+    private const int ChunkTiles = 8;
+
     private readonly sbyte[] _packed;
-    private readonly float[] _outScale;     // sx * sw[o]
+    private readonly float[] _outScale;     // sx * sw[o], padded to whole OC blocks
     private readonly int[] _zeroCorrection; // zp * sum(Qw[o])
+    private readonly float[] _bias;
+
+    /// <summary>The quantized NHWC input, kept per calling thread so steady-state calls allocate nothing.</summary>
+    [ThreadStatic] private static byte[]? t_input;
 
     public Int8ConvExecutor(ConvNode node, ActivationRange inputRange, bool useVnni) : base(node)
     {
         if (node.Activation is not (Activation.None or Activation.Relu))
             throw new NotSupportedException($"Conv epilogues support None and Relu, not {node.Activation}.");
         InputRange = inputRange;
-        UseVnni = useVnni && Int8Gemm.VnniAvailable;
+        UseVnni = useVnni && Int8DirectConv.VnniAvailable;
         Weights = QuantizedWeights.Quantize(node);
-        _packed = Int8Gemm.PackA(Weights.Values, node.OutChannels, node.ReductionSize);
-        _outScale = Weights.Scales.Select(s => s * inputRange.Scale).ToArray();
-        _zeroCorrection = Weights.RowSums.Select(s => s * inputRange.ZeroPoint).ToArray();
+        _packed = Int8DirectConv.PackWeights(Weights.Values, node.OutChannels, node.InChannels, node.Kernel);
+        int padded = Int8DirectConv.OcBlocks(node.OutChannels) * OcBlock;
+        _outScale = GC.AllocateArray<float>(padded, pinned: true);
+        _zeroCorrection = GC.AllocateArray<int>(padded, pinned: true);
+        _bias = GC.AllocateArray<float>(padded, pinned: true);
+        for (int o = 0; o < node.OutChannels; o++)
+        {
+            _outScale[o] = Weights.Scales[o] * inputRange.Scale;
+            _zeroCorrection[o] = Weights.RowSums[o] * inputRange.ZeroPoint;
+            _bias[o] = node.Bias[o];
+        }
     }
 
     public ActivationRange InputRange { get; }
@@ -39,75 +57,132 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
-        int k = node.ReductionSize, plane = oh * ow, inLen = node.InChannels * h * w, block = Math.Min(plane, ColumnBlock);
-        int packLen = Int8Gemm.PackedBLength(k, block);
-        long work = (long)n * plane * node.OutChannels * k;
-        int workers = BlockWorkers(n, plane, work);
-        var packs = new byte[workers][];
-        var accs = new int[workers][];
-        for (int i = 0; i < workers; i++)
-        {
-            packs[i] = ArrayPool<byte>.Shared.Rent(packLen);
-            accs[i] = ArrayPool<int>.Shared.Rent(node.OutChannels * block);
-        }
-        var quantized = ArrayPool<byte>.Shared.Rent(n * inLen);
-        nint xp = (nint)x, yp = (nint)y;
+        int c = node.InChannels, pad = node.Padding, plane = oh * ow, oc = node.OutChannels;
+        long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, h, w, pad);
+        int tiles = (plane + MR - 1) / MR, blocks = Int8DirectConv.OcBlocks(oc);
+        int workers = WorthSplitting((long)n * plane * oc * node.ReductionSize) ? Environment.ProcessorCount : 1;
+        var buffer = t_input is { } b && b.Length >= n * imageBytes ? b : GC.AllocateUninitializedArray<byte>(checked((int)(n * imageBytes)), pinned: true);
+        t_input = null;
         float invScale = 1f / InputRange.Scale;
-        byte zp = (byte)InputRange.ZeroPoint;
+        int zp = InputRange.ZeroPoint;
         try
         {
-            fixed (byte* q = quantized) Int8Im2Col.Quantize(x, (long)n * inLen, invScale, zp, q);
-            ForBlocks(n, plane, work, (img, start, count, worker, innerParallel) =>
+            fixed (byte* qp = buffer)
             {
-                fixed (byte* q = quantized) fixed (byte* pack = packs[worker]) fixed (int* acc = accs[worker]) fixed (sbyte* pw = _packed)
+                nint q = (nint)qp, xp = (nint)x, yp = (nint)y;
+                void Quantize(int img) =>
+                    Int8NhwcInput.Quantize((float*)xp + img * inLen, c, h, w, pad, invScale, zp, (byte*)q + img * imageBytes);
+                void Convolve(int img, int t0, int t1, int b0, int b1) =>
+                    Compute((byte*)q + img * imageBytes, w, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
+                if (workers > 1 && n >= workers)
                 {
-                    Int8Im2Col.Unfold(q + (long)img * inLen, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, zp, pack, start, count);
-                    Int8Gemm.Run(node.OutChannels, count, k, pw, pack, acc, count, UseVnni, innerParallel);
-                    Dequantize(acc, count, (float*)yp + (long)img * node.OutChannels * plane + start, plane);
+                    Fork(workers, t =>
+                    {
+                        for (int img = n * t / workers; img < n * (t + 1) / workers; img++)
+                        {
+                            Quantize(img);
+                            Convolve(img, 0, tiles, 0, blocks);
+                        }
+                    });
+                    return;
                 }
-            });
+                for (int img = 0; img < n; img++)
+                {
+                    Quantize(img);
+                    if (workers <= 1) { Convolve(img, 0, tiles, 0, blocks); continue; }
+                    // One image on several cores: split the pixels, or the OC blocks when there are few pixels
+                    // (then each core streams only its share of the weights).
+                    bool byPixels = tiles >= 4 * workers || blocks < workers;
+                    Fork(workers, t =>
+                    {
+                        if (byPixels) Convolve(img, tiles * t / workers, tiles * (t + 1) / workers, 0, blocks);
+                        else Convolve(img, 0, tiles, blocks * t / workers, blocks * (t + 1) / workers);
+                    });
+                }
+            }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(quantized);
-            for (int i = 0; i < workers; i++)
+            t_input = buffer;
+        }
+    }
+
+    /// <summary>All fork/join of this executor goes through here: body(worker) for each worker, then join.</summary>
+    private static void Fork(int workers, Action<int> body)
+    {
+        if (workers <= 1) { body(0); return; }
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, body);
+    }
+
+    /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input, y its NCHW output.</summary>
+    private void Compute(byte* q, int w, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
+    {
+        var node = Node;
+        int k = node.Kernel, s = node.Stride, cp = Int8NhwcInput.PaddedChannels(node.InChannels);
+        int wp = w + 2 * node.Padding, rowQuads = k * cp / 4, blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
+        nint rowStride = (nint)wp * cp;
+        int* origins = stackalloc int[ChunkTiles * MR];
+        int* acc = stackalloc int[MR * OcBlock];
+        fixed (sbyte* packed = _packed)
+        {
+            for (int chunk = t0; chunk < t1; chunk += ChunkTiles)
             {
-                ArrayPool<byte>.Shared.Return(packs[i]);
-                ArrayPool<int>.Shared.Return(accs[i]);
+                int chunkEnd = Math.Min(t1, chunk + ChunkTiles);
+                for (int t = chunk; t < chunkEnd; t++)
+                    for (int m = 0; m < MR; m++)
+                    {
+                        // Pixels past the end repeat the tile's first pixel; their sums are not stored.
+                        int p = t * MR + m < plane ? t * MR + m : t * MR;
+                        int oy = p / ow, ox = p - oy * ow;
+                        origins[(t - chunk) * MR + m] = (oy * s * wp + ox * s) * cp;
+                    }
+                for (int blk = b0; blk < b1; blk++)
+                {
+                    sbyte* wb = packed + (long)blk * blockBytes;
+                    for (int t = chunk; t < chunkEnd; t++)
+                    {
+                        int* o = origins + (t - chunk) * MR;
+                        if (UseVnni) Int8DirectConv.KernelVnni(q, o, rowStride, k, rowQuads, wb, acc);
+                        else Int8DirectConv.KernelScalar(q, o, rowStride, k, rowQuads, wb, acc);
+                        Store(acc, blk, t * MR, Math.Min(MR, plane - t * MR), y, plane);
+                    }
+                }
             }
         }
     }
 
-    /// <summary>acc [OC, count] -> y (row stride ldy) as floats with the bias and activation.</summary>
-    private void Dequantize(int* acc, int count, float* y, int ldy)
+    /// <summary>acc [pixel][16 lanes] of OC block blk -> y[o][p0 + pixel] as floats with the bias and activation.</summary>
+    private void Store(int* acc, int blk, int p0, int pixels, float* y, int plane)
     {
         bool relu = Node.Activation == Activation.Relu;
-        for (int o = 0; o < Node.OutChannels; o++)
+        int o0 = blk * OcBlock, lanes = Math.Min(OcBlock, Node.OutChannels - o0);
+        float* dst = y + (long)o0 * plane + p0;
+        float* f = stackalloc float[OcBlock];
+        fixed (float* sc = &_outScale[o0]) fixed (float* bi = &_bias[o0]) fixed (int* co = &_zeroCorrection[o0])
         {
-            float scale = _outScale[o], bias = Node.Bias[o];
-            int corr = _zeroCorrection[o];
-            int* a = acc + (long)o * count;
-            float* dst = y + (long)o * ldy;
-            int plane = count;
-            int p = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Avx.IsSupported)
             {
-                var vs = Vector512.Create(scale);
-                var vb = Vector512.Create(bias);
-                var vc = Vector512.Create(corr);
-                for (; p + 16 <= plane; p += 16)
+                Vector256<float> s0 = Vector256.Load(sc), s1 = Vector256.Load(sc + 8), bb0 = Vector256.Load(bi), bb1 = Vector256.Load(bi + 8);
+                Vector256<int> c0 = Vector256.Load(co), c1 = Vector256.Load(co + 8);
+                for (int m = 0; m < pixels; m++)
                 {
-                    // Same operations and order as the scalar tail: scale * float(acc - corr) + bias, no FMA.
-                    var v = vs * Vector512.ConvertToSingle(Vector512.Load(a + p) - vc) + vb;
-                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-                    v.Store(dst + p);
+                    // Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA;
+                    // max(0, v) returns v for v >= 0 and NaN, like the scalar test.
+                    var v0 = s0 * Vector256.ConvertToSingle(Vector256.Load(acc + m * OcBlock) - c0) + bb0;
+                    var v1 = s1 * Vector256.ConvertToSingle(Vector256.Load(acc + m * OcBlock + 8) - c1) + bb1;
+                    if (relu) { v0 = Avx.Max(Vector256<float>.Zero, v0); v1 = Avx.Max(Vector256<float>.Zero, v1); }
+                    v0.Store(f);
+                    v1.Store(f + 8);
+                    for (int l = 0; l < lanes; l++) dst[(long)l * plane + m] = f[l];
                 }
+                return;
             }
-            for (; p < plane; p++)
-            {
-                float v = scale * (a[p] - corr) + bias;
-                dst[p] = relu && v < 0 ? 0 : v;
-            }
+            for (int m = 0; m < pixels; m++)
+                for (int l = 0; l < lanes; l++)
+                {
+                    float v = sc[l] * (acc[m * OcBlock + l] - co[l]) + bi[l];
+                    dst[(long)l * plane + m] = relu && v < 0 ? 0 : v;
+                }
         }
     }
 }
