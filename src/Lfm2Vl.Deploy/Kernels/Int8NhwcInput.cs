@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lfm2Vl.Deploy.Kernels;
 
@@ -15,62 +16,111 @@ internal static unsafe class Int8NhwcInput
 
     public static long ImageBytes(int c, int h, int w, int pad) => (long)(h + 2 * pad) * (w + 2 * pad) * PaddedChannels(c);
 
-    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst)
+    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst) =>
+        Quantize(x, c, h, w, pad, invScale, zeroPoint, dst, 0, h);
+
+    /// <summary>Only input rows [rowStart, rowEnd) (with their border columns, and the border rows above or below
+    /// when the range touches the top or the bottom).</summary>
+    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd)
     {
         int cp = PaddedChannels(c), wp = w + 2 * pad, hp = h + 2 * pad, plane = h * w;
         long rowBytes = (long)wp * cp;
         byte zp = (byte)zeroPoint;
         if (pad > 0)
         {
-            new Span<byte>(dst, checked((int)(rowBytes * pad))).Fill(zp);
-            new Span<byte>(dst + (hp - pad) * rowBytes, checked((int)(rowBytes * pad))).Fill(zp);
-            for (int iy = 0; iy < h; iy++)
+            if (rowStart == 0) new Span<byte>(dst, checked((int)(rowBytes * pad))).Fill(zp);
+            if (rowEnd == h) new Span<byte>(dst + (hp - pad) * rowBytes, checked((int)(rowBytes * pad))).Fill(zp);
+            for (int iy = rowStart; iy < rowEnd; iy++)
             {
                 byte* row = dst + (iy + pad) * rowBytes;
                 new Span<byte>(row, pad * cp).Fill(zp);
                 new Span<byte>(row + (long)(w + pad) * cp, pad * cp).Fill(zp);
             }
         }
+        bool vector = Avx2.IsSupported;
         int* words = stackalloc int[8];
-        for (int iy = 0; iy < h; iy++)
+        for (int iy = rowStart; iy < rowEnd; iy++)
         {
             byte* row = dst + (iy + pad) * rowBytes + (long)pad * cp;
-            for (int cq = 0; cq < cp / 4; cq++)
+            float* src = x + (long)iy * w;
+            int cq = 0;
+            // Four channel quads (16 channels) of 8 pixels at a time: quantize, pack to bytes, transpose to pixel-major.
+            for (; vector && cq + 4 <= c / 4; cq += 4)
             {
-                int c0 = cq * 4;
-                float* src = x + (long)c0 * plane + (long)iy * w;
-                int lanes = Math.Min(4, c - c0);
-                byte* d = row + c0;
                 int ix = 0;
-                if (Vector256.IsHardwareAccelerated)
+                for (; ix + 8 <= w; ix += 8)
                 {
-                    var s = Vector256.Create(invScale);
-                    var z = Vector256.Create(zeroPoint);
-                    var hi = Vector256.Create(255);
-                    for (; ix + 8 <= w; ix += 8)
-                    {
-                        var acc = Vector256<int>.Zero;
-                        for (int l = 0; l < lanes; l++)
-                        {
-                            var v = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(src + (long)l * plane + ix) * s)) + z;
-                            v = Vector256.Min(Vector256.Max(v, Vector256<int>.Zero), hi);
-                            acc |= Vector256.ShiftLeft(v, 8 * l);
-                        }
-                        acc.Store(words);
-                        byte* p = d + (long)ix * cp;
-                        for (int j = 0; j < 8; j++) *(int*)(p + (long)j * cp) = words[j];
-                    }
+                    var w0 = Words(src + (long)cq * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    var w1 = Words(src + (long)(cq + 1) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    var w2 = Words(src + (long)(cq + 2) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    var w3 = Words(src + (long)(cq + 3) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    var t0 = Avx2.UnpackLow(w0, w1).AsInt64();
+                    var t1 = Avx2.UnpackHigh(w0, w1).AsInt64();
+                    var t2 = Avx2.UnpackLow(w2, w3).AsInt64();
+                    var t3 = Avx2.UnpackHigh(w2, w3).AsInt64();
+                    var u0 = Avx2.UnpackLow(t0, t2);  // pixels 0 | 4
+                    var u1 = Avx2.UnpackHigh(t0, t2); // pixels 1 | 5
+                    var u2 = Avx2.UnpackLow(t1, t3);  // pixels 2 | 6
+                    var u3 = Avx2.UnpackHigh(t1, t3); // pixels 3 | 7
+                    byte* d = row + (long)ix * cp + cq * 4;
+                    u0.GetLower().Store((long*)d); u1.GetLower().Store((long*)(d + cp));
+                    u2.GetLower().Store((long*)(d + 2 * cp)); u3.GetLower().Store((long*)(d + 3 * cp));
+                    u0.GetUpper().Store((long*)(d + 4 * cp)); u1.GetUpper().Store((long*)(d + 5 * cp));
+                    u2.GetUpper().Store((long*)(d + 6 * cp)); u3.GetUpper().Store((long*)(d + 7 * cp));
                 }
                 for (; ix < w; ix++)
+                    for (int j = cq; j < cq + 4; j++) *(int*)(row + (long)ix * cp + j * 4) = Word(src + (long)j * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+            }
+            for (; cq < cp / 4; cq++)
+            {
+                int lanes = Math.Min(4, c - cq * 4), ix = 0;
+                float* s = src + (long)cq * 4 * plane;
+                byte* d = row + cq * 4;
+                if (vector)
                 {
-                    int word = 0;
-                    for (int l = 0; l < lanes; l++) word |= Code(src[(long)l * plane + ix], invScale, zeroPoint) << (8 * l);
-                    *(int*)(d + (long)ix * cp) = word;
+                    for (; ix + 8 <= w; ix += 8)
+                    {
+                        Words(s + ix, plane, lanes, invScale, zeroPoint).Store(words);
+                        for (int j = 0; j < 8; j++) *(int*)(d + (long)(ix + j) * cp) = words[j];
+                    }
                 }
+                for (; ix < w; ix++) *(int*)(d + (long)ix * cp) = Word(s + ix, plane, lanes, invScale, zeroPoint);
             }
         }
     }
 
+    /// <summary>The codes of <paramref name="lanes"/> channels (plane floats apart; missing ones are 0) of 8 pixels as
+    /// 8 words, channel l in byte l. The float product is clamped to +-512 first, so the conversion cannot overflow;
+    /// the packs saturate to 0..255, the same result as <see cref="Code"/> for every finite input.</summary>
+    private static Vector256<int> Words(float* x, int plane, int lanes, float invScale, int zeroPoint)
+    {
+        var s = Vector256.Create(invScale);
+        var z = Vector256.Create(zeroPoint);
+        var v0 = Quantize8(x, s, z);
+        var v1 = lanes > 1 ? Quantize8(x + plane, s, z) : Vector256<int>.Zero;
+        var v2 = lanes > 2 ? Quantize8(x + 2L * plane, s, z) : Vector256<int>.Zero;
+        var v3 = lanes > 3 ? Quantize8(x + 3L * plane, s, z) : Vector256<int>.Zero;
+        // [c0 p0-3, c1 p0-3, c2 p0-3, c3 p0-3 | same for p4-7] as bytes, then byte l of pixel p from c_l.
+        var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(v0, v1), Avx2.PackSignedSaturate(v2, v3));
+        return Avx2.Shuffle(bytes, PixelMajor).AsInt32();
+    }
+
+    private static Vector256<byte> PixelMajor => Vector256.Create((byte)0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+        0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+
+    private static Vector256<int> Quantize8(float* x, Vector256<float> invScale, Vector256<int> zeroPoint)
+    {
+        var v = Avx.Min(Avx.Max(Vector256.Load(x) * invScale, Vector256.Create(-512f)), Vector256.Create(512f));
+        return Avx.ConvertToVector256Int32(v) + zeroPoint; // rounds to nearest even (the default MXCSR mode)
+    }
+
+    private static int Word(float* x, int plane, int lanes, float invScale, int zeroPoint)
+    {
+        int word = 0;
+        for (int l = 0; l < lanes; l++) word |= Code(x[(long)l * plane], invScale, zeroPoint) << (8 * l);
+        return word;
+    }
+
     /// <summary>The scalar quantization of one value.</summary>
-    public static int Code(float x, float invScale, int zeroPoint) => Math.Clamp((int)MathF.Round(x * invScale) + zeroPoint, 0, 255);
+    public static int Code(float x, float invScale, int zeroPoint) => Math.Clamp((int)MathF.Round(Math.Clamp(x * invScale, -512f, 512f)) + zeroPoint, 0, 255);
 }

@@ -57,7 +57,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
-        int c = node.InChannels, pad = node.Padding, plane = oh * ow, oc = node.OutChannels;
+        int c = node.InChannels, pad = node.Padding, k = node.Kernel, s = node.Stride, plane = oh * ow, oc = node.OutChannels;
         long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, h, w, pad);
         int tiles = (plane + MR - 1) / MR, blocks = Int8DirectConv.OcBlocks(oc);
         int workers = WorthSplitting((long)n * plane * oc * node.ReductionSize) ? Environment.ProcessorCount : 1;
@@ -70,17 +70,17 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
             fixed (byte* qp = buffer)
             {
                 nint q = (nint)qp, xp = (nint)x, yp = (nint)y;
-                void Quantize(int img) =>
-                    Int8NhwcInput.Quantize((float*)xp + img * inLen, c, h, w, pad, invScale, zp, (byte*)q + img * imageBytes);
+                void Quantize(int img, int r0, int r1) =>
+                    Int8NhwcInput.Quantize((float*)xp + img * inLen, c, h, w, pad, invScale, zp, (byte*)q + img * imageBytes, r0, r1);
                 void Convolve(int img, int t0, int t1, int b0, int b1) =>
                     Compute((byte*)q + img * imageBytes, w, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
-                if (workers > 1 && n >= workers)
+                if (workers <= 1 || n >= workers)
                 {
-                    Fork(workers, t =>
+                    Fork(Math.Min(workers, n), t =>
                     {
                         for (int img = n * t / workers; img < n * (t + 1) / workers; img++)
                         {
-                            Quantize(img);
+                            Quantize(img, 0, h);
                             Convolve(img, 0, tiles, 0, blocks);
                         }
                     });
@@ -88,15 +88,22 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                 }
                 for (int img = 0; img < n; img++)
                 {
-                    Quantize(img);
-                    if (workers <= 1) { Convolve(img, 0, tiles, 0, blocks); continue; }
-                    // One image on several cores: split the pixels, or the OC blocks when there are few pixels
-                    // (then each core streams only its share of the weights).
-                    bool byPixels = tiles >= 4 * workers || blocks < workers;
+                    if (tiles < 4 * workers && blocks >= workers)
+                    {
+                        // Few pixels: every core needs the whole input, and streams only its share of the weights.
+                        Quantize(img, 0, h);
+                        Fork(workers, t => Convolve(img, 0, tiles, blocks * t / workers, blocks * (t + 1) / workers));
+                        continue;
+                    }
+                    // Each core quantizes the input rows its pixels read, then convolves them. Neighbouring bands
+                    // share k - 1 rows, which both cores write with the same bytes (same input, same formula).
                     Fork(workers, t =>
                     {
-                        if (byPixels) Convolve(img, tiles * t / workers, tiles * (t + 1) / workers, 0, blocks);
-                        else Convolve(img, 0, tiles, blocks * t / workers, blocks * (t + 1) / workers);
+                        int t0 = tiles * t / workers, t1 = tiles * (t + 1) / workers;
+                        if (t0 == t1) return;
+                        int oy0 = t0 * MR / ow, oy1 = (Math.Min(t1 * MR, plane) - 1) / ow;
+                        Quantize(img, Math.Max(0, oy0 * s - pad), Math.Min(h, oy1 * s - pad + k));
+                        Convolve(img, t0, t1, 0, blocks);
                     });
                 }
             }
@@ -117,25 +124,27 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input, y its NCHW output.</summary>
     private void Compute(byte* q, int w, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
     {
+        const int chunkPixels = ChunkTiles * MR;
         var node = Node;
         int k = node.Kernel, s = node.Stride, cp = Int8NhwcInput.PaddedChannels(node.InChannels);
         int wp = w + 2 * node.Padding, rowQuads = k * cp / 4, blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
         nint rowStride = (nint)wp * cp;
-        int* origins = stackalloc int[ChunkTiles * MR];
+        int* origins = stackalloc int[chunkPixels];
         int* acc = stackalloc int[MR * OcBlock];
+        // The chunk's outputs of one OC block, [lane][pixel]: written a tile at a time, copied out as whole rows
+        // (storing straight into 16 NCHW planes thrashes L1 when the plane is a multiple of 4 KiB).
+        float* tile = stackalloc float[OcBlock * chunkPixels];
         fixed (sbyte* packed = _packed)
         {
             for (int chunk = t0; chunk < t1; chunk += ChunkTiles)
             {
-                int chunkEnd = Math.Min(t1, chunk + ChunkTiles);
-                for (int t = chunk; t < chunkEnd; t++)
-                    for (int m = 0; m < MR; m++)
-                    {
-                        // Pixels past the end repeat the tile's first pixel; their sums are not stored.
-                        int p = t * MR + m < plane ? t * MR + m : t * MR;
-                        int oy = p / ow, ox = p - oy * ow;
-                        origins[(t - chunk) * MR + m] = (oy * s * wp + ox * s) * cp;
-                    }
+                int chunkEnd = Math.Min(t1, chunk + ChunkTiles), first = chunk * MR, count = Math.Min(chunkEnd * MR, plane) - first;
+                for (int i = 0; i < (chunkEnd - chunk) * MR; i++)
+                {
+                    // Pixels past the end repeat the last pixel; their sums are not stored.
+                    int p = Math.Min(first + i, plane - 1), oy = p / ow, ox = p - oy * ow;
+                    origins[i] = (oy * s * wp + ox * s) * cp;
+                }
                 for (int blk = b0; blk < b1; blk++)
                 {
                     sbyte* wb = packed + (long)blk * blockBytes;
@@ -144,27 +153,29 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                         int* o = origins + (t - chunk) * MR;
                         if (UseVnni) Int8DirectConv.KernelVnni(q, o, rowStride, k, rowQuads, wb, acc);
                         else Int8DirectConv.KernelScalar(q, o, rowStride, k, rowQuads, wb, acc);
-                        Store(acc, blk, t * MR, Math.Min(MR, plane - t * MR), y, plane);
+                        Dequantize(acc, blk, tile + (t - chunk) * MR, chunkPixels);
                     }
+                    int o0 = blk * OcBlock, lanes = Math.Min(OcBlock, node.OutChannels - o0);
+                    for (int l = 0; l < lanes; l++)
+                        new ReadOnlySpan<float>(tile + l * chunkPixels, count).CopyTo(new Span<float>(y + (long)(o0 + l) * plane + first, count));
                 }
             }
         }
     }
 
-    /// <summary>acc [pixel][16 lanes] of OC block blk -> y[o][p0 + pixel] as floats with the bias and activation.</summary>
-    private void Store(int* acc, int blk, int p0, int pixels, float* y, int plane)
+    /// <summary>acc [pixel][16 lanes] of OC block blk -> tile[lane * ld + pixel] as floats with the bias and activation.</summary>
+    private void Dequantize(int* acc, int blk, float* tile, int ld)
     {
         bool relu = Node.Activation == Activation.Relu;
-        int o0 = blk * OcBlock, lanes = Math.Min(OcBlock, Node.OutChannels - o0);
-        float* dst = y + (long)o0 * plane + p0;
-        float* f = stackalloc float[OcBlock];
+        int o0 = blk * OcBlock;
         fixed (float* sc = &_outScale[o0]) fixed (float* bi = &_bias[o0]) fixed (int* co = &_zeroCorrection[o0])
         {
             if (Avx.IsSupported)
             {
                 Vector256<float> s0 = Vector256.Load(sc), s1 = Vector256.Load(sc + 8), bb0 = Vector256.Load(bi), bb1 = Vector256.Load(bi + 8);
                 Vector256<int> c0 = Vector256.Load(co), c1 = Vector256.Load(co + 8);
-                for (int m = 0; m < pixels; m++)
+                float* f = stackalloc float[OcBlock];
+                for (int m = 0; m < MR; m++)
                 {
                     // Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA;
                     // max(0, v) returns v for v >= 0 and NaN, like the scalar test.
@@ -173,15 +184,15 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     if (relu) { v0 = Avx.Max(Vector256<float>.Zero, v0); v1 = Avx.Max(Vector256<float>.Zero, v1); }
                     v0.Store(f);
                     v1.Store(f + 8);
-                    for (int l = 0; l < lanes; l++) dst[(long)l * plane + m] = f[l];
+                    for (int l = 0; l < OcBlock; l++) tile[l * ld + m] = f[l];
                 }
                 return;
             }
-            for (int m = 0; m < pixels; m++)
-                for (int l = 0; l < lanes; l++)
+            for (int m = 0; m < MR; m++)
+                for (int l = 0; l < OcBlock; l++)
                 {
                     float v = sc[l] * (acc[m * OcBlock + l] - co[l]) + bi[l];
-                    dst[(long)l * plane + m] = relu && v < 0 ? 0 : v;
+                    tile[l * ld + m] = relu && v < 0 ? 0 : v;
                 }
         }
     }
