@@ -15,7 +15,7 @@ namespace Lfm2Vl.Deploy.Quantization;
 public sealed unsafe class Int8ConvExecutor : ConvExecutor
 {
     private const int MR = Int8DirectConv.MR, OcBlock = Int8DirectConv.OcBlock;
-    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (48 pixels: their
+    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (64 pixels: their
     /// input rows stay in L1 while the weight blocks stream from L2).</summary>
     private const int ChunkTiles = 8;
 
@@ -172,19 +172,19 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         {
             if (Avx.IsSupported)
             {
-                Vector256<float> s0 = Vector256.Load(sc), s1 = Vector256.Load(sc + 8), bb0 = Vector256.Load(bi), bb1 = Vector256.Load(bi + 8);
-                Vector256<int> c0 = Vector256.Load(co), c1 = Vector256.Load(co + 8);
-                float* f = stackalloc float[OcBlock];
-                for (int m = 0; m < MR; m++)
+                for (int half = 0; half < OcBlock; half += 8)
                 {
-                    // Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA;
-                    // max(0, v) returns v for v >= 0 and NaN, like the scalar test.
-                    var v0 = s0 * Vector256.ConvertToSingle(Vector256.Load(acc + m * OcBlock) - c0) + bb0;
-                    var v1 = s1 * Vector256.ConvertToSingle(Vector256.Load(acc + m * OcBlock + 8) - c1) + bb1;
-                    if (relu) { v0 = Avx.Max(Vector256<float>.Zero, v0); v1 = Avx.Max(Vector256<float>.Zero, v1); }
-                    v0.Store(f);
-                    v1.Store(f + 8);
-                    for (int l = 0; l < OcBlock; l++) tile[l * ld + m] = f[l];
+                    var scale = Vector256.Load(sc + half);
+                    var bias = Vector256.Load(bi + half);
+                    var corr = Vector256.Load(co + half);
+                    int* a = acc + half;
+                    // Pixel rows of 8 lanes, transposed to lane rows of 8 pixels.
+                    Transpose8(
+                        Epilogue(a, scale, corr, bias, relu), Epilogue(a + OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 2 * OcBlock, scale, corr, bias, relu), Epilogue(a + 3 * OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 4 * OcBlock, scale, corr, bias, relu), Epilogue(a + 5 * OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 6 * OcBlock, scale, corr, bias, relu), Epilogue(a + 7 * OcBlock, scale, corr, bias, relu),
+                        tile + (long)half * ld, ld);
                 }
                 return;
             }
@@ -195,5 +195,35 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     tile[l * ld + m] = relu && v < 0 ? 0 : v;
                 }
         }
+    }
+
+    /// <summary>Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA; max(0, v)
+    /// returns v for v >= 0 and for NaN, like the scalar test.</summary>
+    private static Vector256<float> Epilogue(int* acc, Vector256<float> scale, Vector256<int> corr, Vector256<float> bias, bool relu)
+    {
+        var v = scale * Vector256.ConvertToSingle(Vector256.Load(acc) - corr) + bias;
+        return relu ? Avx.Max(Vector256<float>.Zero, v) : v;
+    }
+
+    /// <summary>Stores the transpose of the 8 x 8 matrix with rows r0..r7 at dst (row stride ld).</summary>
+    private static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int ld)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).Store(dst);
+        Avx.Permute2x128(u1, u5, 0x20).Store(dst + ld);
+        Avx.Permute2x128(u2, u6, 0x20).Store(dst + 2 * ld);
+        Avx.Permute2x128(u3, u7, 0x20).Store(dst + 3 * ld);
+        Avx.Permute2x128(u0, u4, 0x31).Store(dst + 4 * ld);
+        Avx.Permute2x128(u1, u5, 0x31).Store(dst + 5 * ld);
+        Avx.Permute2x128(u2, u6, 0x31).Store(dst + 6 * ld);
+        Avx.Permute2x128(u3, u7, 0x31).Store(dst + 7 * ld);
     }
 }
