@@ -27,6 +27,9 @@ public class Int8ConvExecutorTests
     [InlineData(1, 512, 7, 7, 64, 3, 1, 1, true)]   // few pixels: split by OC blocks
     [InlineData(3, 32, 20, 20, 40, 3, 1, 1, true)]  // split by images (2 + 1)
     [InlineData(1, 128, 13, 13, 36, 3, 2, 1, false)]
+    [InlineData(1, 20, 40, 37, 24, 1, 2, 0, true)]  // strided 1x1 on rows wide enough for the vector sampler
+    [InlineData(2, 64, 33, 34, 16, 1, 2, 0, false)]
+    [InlineData(1, 5, 17, 35, 9, 1, 3, 0, true)]
     public void MatchesScalarReference(int n, int c, int h, int w, int oc, int k, int s, int pad, bool relu) =>
         Check(n, c, h, w, oc, k, s, pad, relu, seed: n * 1000 + c * 7 + oc);
 

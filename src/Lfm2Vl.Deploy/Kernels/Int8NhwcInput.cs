@@ -21,9 +21,17 @@ internal static unsafe class Int8NhwcInput
 
     /// <summary>Only input rows [rowStart, rowEnd) (with their border columns, and the border rows above or below
     /// when the range touches the top or the bottom).</summary>
-    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd)
+    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd) =>
+        Quantize(x, c, h, w, pad, invScale, zeroPoint, dst, rowStart, rowEnd, 1, h, w);
+
+    /// <summary>
+    /// The h x w image of every <paramref name="step"/>-th row and column of the srcH x srcW input (what a 1x1
+    /// convolution of that stride reads), quantized into padded NHWC.
+    /// </summary>
+    public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd,
+        int step, int srcH, int srcW)
     {
-        int cp = PaddedChannels(c), wp = w + 2 * pad, hp = h + 2 * pad, plane = h * w;
+        int cp = PaddedChannels(c), wp = w + 2 * pad, hp = h + 2 * pad, plane = srcH * srcW;
         long rowBytes = (long)wp * cp;
         byte zp = (byte)zeroPoint;
         if (pad > 0)
@@ -37,23 +45,26 @@ internal static unsafe class Int8NhwcInput
                 new Span<byte>(row + (long)(w + pad) * cp, pad * cp).Fill(zp);
             }
         }
-        bool vector = Avx2.IsSupported;
+        // The vector paths read 8 consecutive samples: 8 floats, or at step 2 16 floats (the last one past the 8th sample).
+        bool vector = Avx2.IsSupported && step <= 2;
+        int vectorEnd = step == 1 ? w : srcW >= 16 ? Math.Min(w, (srcW - 16) / 2 + 8) : 0;
         int* words = stackalloc int[8];
         for (int iy = rowStart; iy < rowEnd; iy++)
         {
             byte* row = dst + (iy + pad) * rowBytes + (long)pad * cp;
-            float* src = x + (long)iy * w;
+            float* src = x + (long)iy * step * srcW;
             int cq = 0;
             // Four channel quads (16 channels) of 8 pixels at a time: quantize, pack to bytes, transpose to pixel-major.
             for (; vector && cq + 4 <= c / 4; cq += 4)
             {
                 int ix = 0;
-                for (; ix + 8 <= w; ix += 8)
+                for (; ix + 8 <= vectorEnd; ix += 8)
                 {
-                    var w0 = Words(src + (long)cq * 4 * plane + ix, plane, 4, invScale, zeroPoint);
-                    var w1 = Words(src + (long)(cq + 1) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
-                    var w2 = Words(src + (long)(cq + 2) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
-                    var w3 = Words(src + (long)(cq + 3) * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    float* at = src + (long)ix * step;
+                    var w0 = Words(at + (long)cq * 4 * plane, plane, 4, invScale, zeroPoint, step);
+                    var w1 = Words(at + (long)(cq + 1) * 4 * plane, plane, 4, invScale, zeroPoint, step);
+                    var w2 = Words(at + (long)(cq + 2) * 4 * plane, plane, 4, invScale, zeroPoint, step);
+                    var w3 = Words(at + (long)(cq + 3) * 4 * plane, plane, 4, invScale, zeroPoint, step);
                     var t0 = Avx2.UnpackLow(w0, w1).AsInt64();
                     var t1 = Avx2.UnpackHigh(w0, w1).AsInt64();
                     var t2 = Avx2.UnpackLow(w2, w3).AsInt64();
@@ -69,7 +80,7 @@ internal static unsafe class Int8NhwcInput
                     u2.GetUpper().Store((long*)(d + 6 * cp)); u3.GetUpper().Store((long*)(d + 7 * cp));
                 }
                 for (; ix < w; ix++)
-                    for (int j = cq; j < cq + 4; j++) *(int*)(row + (long)ix * cp + j * 4) = Word(src + (long)j * 4 * plane + ix, plane, 4, invScale, zeroPoint);
+                    for (int j = cq; j < cq + 4; j++) *(int*)(row + (long)ix * cp + j * 4) = Word(src + (long)j * 4 * plane + (long)ix * step, plane, 4, invScale, zeroPoint);
             }
             for (; cq < cp / 4; cq++)
             {
@@ -78,13 +89,13 @@ internal static unsafe class Int8NhwcInput
                 byte* d = row + cq * 4;
                 if (vector)
                 {
-                    for (; ix + 8 <= w; ix += 8)
+                    for (; ix + 8 <= vectorEnd; ix += 8)
                     {
-                        Words(s + ix, plane, lanes, invScale, zeroPoint).Store(words);
+                        Words(s + (long)ix * step, plane, lanes, invScale, zeroPoint, step).Store(words);
                         for (int j = 0; j < 8; j++) *(int*)(d + (long)(ix + j) * cp) = words[j];
                     }
                 }
-                for (; ix < w; ix++) *(int*)(d + (long)ix * cp) = Word(s + ix, plane, lanes, invScale, zeroPoint);
+                for (; ix < w; ix++) *(int*)(d + (long)ix * cp) = Word(s + (long)ix * step, plane, lanes, invScale, zeroPoint);
             }
         }
     }
@@ -92,14 +103,14 @@ internal static unsafe class Int8NhwcInput
     /// <summary>The codes of <paramref name="lanes"/> channels (plane floats apart; missing ones are 0) of 8 pixels as
     /// 8 words, channel l in byte l. The float product is clamped to +-512 first, so the conversion cannot overflow;
     /// the packs saturate to 0..255, the same result as <see cref="Code"/> for every finite input.</summary>
-    private static Vector256<int> Words(float* x, int plane, int lanes, float invScale, int zeroPoint)
+    private static Vector256<int> Words(float* x, int plane, int lanes, float invScale, int zeroPoint, int step)
     {
         var s = Vector256.Create(invScale);
         var z = Vector256.Create(zeroPoint);
-        var v0 = Quantize8(x, s, z);
-        var v1 = lanes > 1 ? Quantize8(x + plane, s, z) : Vector256<int>.Zero;
-        var v2 = lanes > 2 ? Quantize8(x + 2L * plane, s, z) : Vector256<int>.Zero;
-        var v3 = lanes > 3 ? Quantize8(x + 3L * plane, s, z) : Vector256<int>.Zero;
+        var v0 = Quantize8(x, s, z, step);
+        var v1 = lanes > 1 ? Quantize8(x + plane, s, z, step) : Vector256<int>.Zero;
+        var v2 = lanes > 2 ? Quantize8(x + 2L * plane, s, z, step) : Vector256<int>.Zero;
+        var v3 = lanes > 3 ? Quantize8(x + 3L * plane, s, z, step) : Vector256<int>.Zero;
         // [c0 p0-3, c1 p0-3, c2 p0-3, c3 p0-3 | same for p4-7] as bytes, then byte l of pixel p from c_l.
         var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(v0, v1), Avx2.PackSignedSaturate(v2, v3));
         return Avx2.Shuffle(bytes, PixelMajor).AsInt32();
@@ -108,9 +119,12 @@ internal static unsafe class Int8NhwcInput
     private static Vector256<byte> PixelMajor => Vector256.Create((byte)0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
         0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 
-    private static Vector256<int> Quantize8(float* x, Vector256<float> invScale, Vector256<int> zeroPoint)
+    private static Vector256<int> Quantize8(float* x, Vector256<float> invScale, Vector256<int> zeroPoint, int step)
     {
-        var v = Avx.Min(Avx.Max(Vector256.Load(x) * invScale, Vector256.Create(-512f)), Vector256.Create(512f));
+        var samples = step == 1 ? Vector256.Load(x)
+            // x0 x2 x8 x10 | x4 x6 x12 x14, then the middle 64-bit pairs swapped: the 8 even elements in order.
+            : Avx2.Permute4x64(Avx.Shuffle(Vector256.Load(x), Vector256.Load(x + 8), 0x88).AsDouble(), 0xD8).AsSingle();
+        var v = Avx.Min(Avx.Max(samples * invScale, Vector256.Create(-512f)), Vector256.Create(512f));
         return Avx.ConvertToVector256Int32(v) + zeroPoint; // rounds to nearest even (the default MXCSR mode)
     }
 

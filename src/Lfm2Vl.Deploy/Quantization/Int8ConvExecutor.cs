@@ -15,9 +15,9 @@ namespace Lfm2Vl.Deploy.Quantization;
 public sealed unsafe class Int8ConvExecutor : ConvExecutor
 {
     private const int MR = Int8DirectConv.MR, OcBlock = Int8DirectConv.OcBlock;
-    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (64 pixels: their
+    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (256 pixels: their
     /// input rows stay in L1 while the weight blocks stream from L2).</summary>
-    private const int ChunkTiles = 8;
+    private const int ChunkTiles = 32;
 
     private readonly sbyte[] _packed;
     private readonly float[] _outScale;     // sx * sw[o], padded to whole OC blocks
@@ -57,8 +57,11 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
-        int c = node.InChannels, pad = node.Padding, k = node.Kernel, s = node.Stride, plane = oh * ow, oc = node.OutChannels;
-        long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, h, w, pad);
+        int c = node.InChannels, pad = node.Padding, k = node.Kernel, plane = oh * ow, oc = node.OutChannels;
+        // A strided 1x1 convolution reads every s-th pixel only: quantize just those, then convolve at stride 1.
+        bool sampled = k == 1 && pad == 0 && node.Stride > 1;
+        int s = sampled ? 1 : node.Stride, qh = sampled ? oh : h, qw = sampled ? ow : w;
+        long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, qh, qw, pad);
         int tiles = (plane + MR - 1) / MR, blocks = Int8DirectConv.OcBlocks(oc);
         int workers = WorthSplitting((long)n * plane * oc * node.ReductionSize) ? Environment.ProcessorCount : 1;
         var buffer = t_input is { } b && b.Length >= n * imageBytes ? b : GC.AllocateUninitializedArray<byte>(checked((int)(n * imageBytes)), pinned: true);
@@ -70,17 +73,17 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
             fixed (byte* qp = buffer)
             {
                 nint q = (nint)qp, xp = (nint)x, yp = (nint)y;
-                void Quantize(int img, int r0, int r1) =>
-                    Int8NhwcInput.Quantize((float*)xp + img * inLen, c, h, w, pad, invScale, zp, (byte*)q + img * imageBytes, r0, r1);
+                void Quantize(int img, int r0, int r1) => Int8NhwcInput.Quantize((float*)xp + img * inLen, c, qh, qw, pad, invScale, zp,
+                    (byte*)q + img * imageBytes, r0, r1, sampled ? node.Stride : 1, h, w);
                 void Convolve(int img, int t0, int t1, int b0, int b1) =>
-                    Compute((byte*)q + img * imageBytes, w, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
+                    Compute((byte*)q + img * imageBytes, qw + 2 * pad, s, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
                 if (workers <= 1 || n >= workers)
                 {
                     Fork(Math.Min(workers, n), t =>
                     {
                         for (int img = n * t / workers; img < n * (t + 1) / workers; img++)
                         {
-                            Quantize(img, 0, h);
+                            Quantize(img, 0, qh);
                             Convolve(img, 0, tiles, 0, blocks);
                         }
                     });
@@ -91,7 +94,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     if (tiles < 4 * workers && blocks >= workers)
                     {
                         // Few pixels: every core needs the whole input, and streams only its share of the weights.
-                        Quantize(img, 0, h);
+                        Quantize(img, 0, qh);
                         Fork(workers, t => Convolve(img, 0, tiles, blocks * t / workers, blocks * (t + 1) / workers));
                         continue;
                     }
@@ -102,7 +105,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                         int t0 = tiles * t / workers, t1 = tiles * (t + 1) / workers;
                         if (t0 == t1) return;
                         int oy0 = t0 * MR / ow, oy1 = (Math.Min(t1 * MR, plane) - 1) / ow;
-                        Quantize(img, Math.Max(0, oy0 * s - pad), Math.Min(h, oy1 * s - pad + k));
+                        Quantize(img, Math.Max(0, oy0 * s - pad), Math.Min(qh, oy1 * s - pad + k));
                         Convolve(img, t0, t1, 0, blocks);
                     });
                 }
@@ -121,13 +124,14 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, body);
     }
 
-    /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input, y its NCHW output.</summary>
-    private void Compute(byte* q, int w, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
+    /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
+    /// read at stride s; y its NCHW output.</summary>
+    private void Compute(byte* q, int wp, int s, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
     {
         const int chunkPixels = ChunkTiles * MR;
         var node = Node;
-        int k = node.Kernel, s = node.Stride, cp = Int8NhwcInput.PaddedChannels(node.InChannels);
-        int wp = w + 2 * node.Padding, rowQuads = k * cp / 4, blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
+        int k = node.Kernel, cp = Int8NhwcInput.PaddedChannels(node.InChannels);
+        int rowQuads = k * cp / 4, blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
         nint rowStride = (nint)wp * cp;
         int* origins = stackalloc int[chunkPixels];
         int* acc = stackalloc int[MR * OcBlock];
