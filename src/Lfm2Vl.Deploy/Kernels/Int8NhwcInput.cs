@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -103,6 +104,7 @@ internal static unsafe class Int8NhwcInput
     /// <summary>The codes of <paramref name="lanes"/> channels (plane floats apart; missing ones are 0) of 8 pixels as
     /// 8 words, channel l in byte l. The float product is clamped to +-512 first, so the conversion cannot overflow;
     /// the packs saturate to 0..255, the same result as <see cref="Code"/> for every finite input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Words(float* x, int plane, int lanes, float invScale, int zeroPoint, int step)
     {
         var s = Vector256.Create(invScale);
@@ -113,12 +115,11 @@ internal static unsafe class Int8NhwcInput
         var v3 = lanes > 3 ? Quantize8(x + 3L * plane, s, z, step) : Vector256<int>.Zero;
         // [c0 p0-3, c1 p0-3, c2 p0-3, c3 p0-3 | same for p4-7] as bytes, then byte l of pixel p from c_l.
         var bytes = Avx2.PackUnsignedSaturate(Avx2.PackSignedSaturate(v0, v1), Avx2.PackSignedSaturate(v2, v3));
-        return Avx2.Shuffle(bytes, PixelMajor).AsInt32();
+        var pixelMajor = Vector256.Create((byte)0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        return Avx2.Shuffle(bytes, pixelMajor).AsInt32();
     }
 
-    private static Vector256<byte> PixelMajor => Vector256.Create((byte)0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
-        0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Quantize8(float* x, Vector256<float> invScale, Vector256<int> zeroPoint, int step)
     {
         var samples = step == 1 ? Vector256.Load(x)
@@ -128,6 +129,7 @@ internal static unsafe class Int8NhwcInput
         return Avx.ConvertToVector256Int32(v) + zeroPoint; // rounds to nearest even (the default MXCSR mode)
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Word(float* x, int plane, int lanes, float invScale, int zeroPoint)
     {
         int word = 0;

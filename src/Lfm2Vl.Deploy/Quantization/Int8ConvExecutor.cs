@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Lfm2Vl.Deploy.Graph;
@@ -126,6 +127,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
 
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
     /// read at stride s; y its NCHW output.</summary>
+    [SkipLocalsInit]
     private void Compute(byte* q, int wp, int s, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
     {
         const int chunkPixels = ChunkTiles * MR;
@@ -203,6 +205,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
 
     /// <summary>Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA; max(0, v)
     /// returns v for v >= 0 and for NaN, like the scalar test.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Epilogue(int* acc, Vector256<float> scale, Vector256<int> corr, Vector256<float> bias, bool relu)
     {
         var v = scale * Vector256.ConvertToSingle(Vector256.Load(acc) - corr) + bias;
@@ -210,6 +213,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     }
 
     /// <summary>Stores the transpose of the 8 x 8 matrix with rows r0..r7 at dst (row stride ld).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int ld)
     {
