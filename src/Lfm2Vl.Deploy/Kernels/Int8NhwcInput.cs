@@ -29,6 +29,8 @@ internal static unsafe class Int8NhwcInput
     /// The h x w image of every <paramref name="step"/>-th row and column of the srcH x srcW input (what a 1x1
     /// convolution of that stride reads), quantized into padded NHWC.
     /// </summary>
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd,
         int step, int srcH, int srcW)
     {

@@ -128,6 +128,8 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
     /// read at stride s; y its NCHW output.</summary>
     [SkipLocalsInit]
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Compute(byte* q, int wp, int s, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
     {
         const int chunkPixels = ChunkTiles * MR;
@@ -170,6 +172,8 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     }
 
     /// <summary>acc [pixel][16 lanes] of OC block blk -> tile[lane * ld + pixel] as floats with the bias and activation.</summary>
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dequantize(int* acc, int blk, float* tile, int ld)
     {
         bool relu = Node.Activation == Activation.Relu;
