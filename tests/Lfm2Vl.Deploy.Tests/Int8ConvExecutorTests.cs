@@ -30,6 +30,10 @@ public class Int8ConvExecutorTests
     [InlineData(1, 20, 40, 37, 24, 1, 2, 0, true)]  // strided 1x1 on rows wide enough for the vector sampler
     [InlineData(2, 64, 33, 34, 16, 1, 2, 0, false)]
     [InlineData(1, 5, 17, 35, 9, 1, 3, 0, true)]
+    [InlineData(3, 3, 19, 21, 20, 7, 2, 0, true)]   // tight RGB pixels, no border: kernel rows read past the image
+    [InlineData(2, 2, 12, 30, 7, 7, 1, 3, false)]
+    [InlineData(3, 1, 9, 17, 5, 3, 1, 0, true)]
+    [InlineData(1, 3, 80, 80, 64, 7, 2, 3, true)]   // the stem split over cores by pixel rows
     public void MatchesScalarReference(int n, int c, int h, int w, int oc, int k, int s, int pad, bool relu) =>
         Check(n, c, h, w, oc, k, s, pad, relu, seed: n * 1000 + c * 7 + oc);
 

@@ -10,8 +10,8 @@ namespace Lfm2Vl.Deploy.Kernels;
 /// step it broadcasts one 32-bit word (four input channels of one input pixel, read straight from the NHWC buffer)
 /// per pixel and multiplies it with vpdpbusd (u8 x s8, four products summed into each int32 lane, exact) against two
 /// 8-lane weight vectors. For a fixed kernel row ki the k taps of a pixel are k adjacent NHWC pixels, so a kernel
-/// row is one contiguous run of k * channelsPadded bytes, walked 4 bytes a step; the weights are laid out in the
-/// same order: [OC block][ki][kj][channel quad][16 lanes][4 bytes]. Sums are exact in int32 (K * 255 * 127 < 2^31).
+/// row is one contiguous run of k * pixelBytes bytes, walked 4 bytes a step; the weights are laid out in the same
+/// order: [OC block][ki][row word][16 lanes][4 bytes]. Sums are exact in int32 (K * 255 * 127 < 2^31).
 /// </summary>
 internal static unsafe class Int8DirectConv
 {
@@ -26,21 +26,25 @@ internal static unsafe class Int8DirectConv
 
     public static int OcBlocks(int oc) => (oc + OcBlock - 1) / OcBlock;
 
-    /// <summary>Bytes of one OC block of packed weights: k * k taps x channel quads x 16 lanes x 4.</summary>
-    public static int BlockBytes(int c, int kernel) => kernel * kernel * Int8NhwcInput.PaddedChannels(c) * OcBlock;
+    /// <summary>Words per kernel row: k pixels of <see cref="Int8NhwcInput.PixelBytes"/> each, rounded up.</summary>
+    public static int RowQuads(int c, int kernel) => (kernel * Int8NhwcInput.PixelBytes(c) + 3) / 4;
 
-    /// <summary>Q [OC][C][k][k] -> [OC block][ki][kj][quad][16][4], zero for padded channels and output channels.</summary>
+    /// <summary>Bytes of one OC block of packed weights: k rows x row words x 16 lanes x 4.</summary>
+    public static int BlockBytes(int c, int kernel) => kernel * RowQuads(c, kernel) * OcBlock * 4;
+
+    /// <summary>Q [OC][C][k][k] -> [OC block][ki][row word][16 lanes][4 bytes]: byte j = kj * pixelBytes + ci of kernel
+    /// row ki, in the order the NHWC input holds it; zero for padded channels, the row's tail and padded outputs.</summary>
     public static sbyte[] PackWeights(ReadOnlySpan<sbyte> q, int oc, int c, int kernel)
     {
-        int cp = Int8NhwcInput.PaddedChannels(c), cq = cp / 4, block = BlockBytes(c, kernel);
+        int cs = Int8NhwcInput.PixelBytes(c), rowQuads = RowQuads(c, kernel), block = BlockBytes(c, kernel);
         var packed = GC.AllocateArray<sbyte>(OcBlocks(oc) * block, pinned: true);
         for (int o = 0; o < oc; o++)
             for (int ci = 0; ci < c; ci++)
                 for (int ki = 0; ki < kernel; ki++)
                     for (int kj = 0; kj < kernel; kj++)
                     {
-                        int step = (ki * kernel + kj) * cq + ci / 4;
-                        packed[o / OcBlock * block + (step * OcBlock + o % OcBlock) * 4 + ci % 4] = q[((o * c + ci) * kernel + ki) * kernel + kj];
+                        int j = kj * cs + ci, step = ki * rowQuads + j / 4;
+                        packed[o / OcBlock * block + (step * OcBlock + o % OcBlock) * 4 + j % 4] = q[((o * c + ci) * kernel + ki) * kernel + kj];
                     }
         return packed;
     }

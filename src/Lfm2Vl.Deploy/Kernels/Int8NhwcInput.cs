@@ -6,16 +6,25 @@ namespace Lfm2Vl.Deploy.Kernels;
 
 /// <summary>
 /// Quantizes one NCHW float image to uint8 into a spatially padded NHWC buffer, the input layout of
-/// <see cref="Int8DirectConv"/>: [h + 2 pad][w + 2 pad][channelsPadded], channelsPadded a multiple of four so that
-/// each pixel's channels are whole 32-bit words (the unit vpdpbusd multiplies). The border holds the zero point
-/// (the code of a real 0, what a padded tap reads); the extra channels hold 0 (their weights are 0).
+/// <see cref="Int8DirectConv"/>: [h + 2 pad][w + 2 pad][<see cref="PixelBytes"/>]. From four channels up a pixel is
+/// whole 32-bit words (the unit vpdpbusd multiplies; the extra channels hold 0, their weights are 0); below four
+/// (an RGB stem) pixels are packed tight, so a kernel row of k pixels is k * c bytes (21 instead of 28 for k = 7)
+/// and the words the kernel reads straddle pixels. The border holds the zero point (the code of a real 0, what a
+/// padded tap reads).
 /// q = clamp(round_half_even(x * invScale) + zeroPoint, 0, 255), the same formula as <see cref="Int8Im2Col.Quantize"/>.
 /// </summary>
 internal static unsafe class Int8NhwcInput
 {
     public static int PaddedChannels(int c) => (c + 3) & ~3;
 
-    public static long ImageBytes(int c, int h, int w, int pad) => (long)(h + 2 * pad) * (w + 2 * pad) * PaddedChannels(c);
+    /// <summary>Bytes per NHWC pixel.</summary>
+    public static int PixelBytes(int c) => c < 4 ? c : PaddedChannels(c);
+
+    public static long ImageBytes(int c, int h, int w, int pad) => (long)(h + 2 * pad) * (w + 2 * pad) * PixelBytes(c);
+
+    /// <summary>What a buffer of images needs past its end: the kernel reads a kernel row in whole words, up to
+    /// 3 bytes past the row's last pixel (their weights are 0).</summary>
+    public const int Slack = 4;
 
     public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst) =>
         Quantize(x, c, h, w, pad, invScale, zeroPoint, dst, 0, h);
@@ -34,8 +43,8 @@ internal static unsafe class Int8NhwcInput
     public static void Quantize(float* x, int c, int h, int w, int pad, float invScale, int zeroPoint, byte* dst, int rowStart, int rowEnd,
         int step, int srcH, int srcW)
     {
-        int cp = PaddedChannels(c), wp = w + 2 * pad, hp = h + 2 * pad, plane = srcH * srcW;
-        long rowBytes = (long)wp * cp;
+        int cp = PaddedChannels(c), cs = PixelBytes(c), wp = w + 2 * pad, hp = h + 2 * pad, plane = srcH * srcW;
+        long rowBytes = (long)wp * cs;
         byte zp = (byte)zeroPoint;
         if (pad > 0)
         {
@@ -44,8 +53,8 @@ internal static unsafe class Int8NhwcInput
             for (int iy = rowStart; iy < rowEnd; iy++)
             {
                 byte* row = dst + (iy + pad) * rowBytes;
-                new Span<byte>(row, pad * cp).Fill(zp);
-                new Span<byte>(row + (long)(w + pad) * cp, pad * cp).Fill(zp);
+                new Span<byte>(row, pad * cs).Fill(zp);
+                new Span<byte>(row + (long)(w + pad) * cs, pad * cs).Fill(zp);
             }
         }
         // The vector paths read 8 consecutive samples: 8 floats, or at step 2 16 floats (the last one past the 8th sample).
@@ -54,10 +63,11 @@ internal static unsafe class Int8NhwcInput
         int* words = stackalloc int[8];
         for (int iy = rowStart; iy < rowEnd; iy++)
         {
-            byte* row = dst + (iy + pad) * rowBytes + (long)pad * cp;
+            byte* row = dst + (iy + pad) * rowBytes + (long)pad * cs;
             float* src = x + (long)iy * step * srcW;
             int cq = 0;
             // Four channel quads (16 channels) of 8 pixels at a time: quantize, pack to bytes, transpose to pixel-major.
+            // (From here on cs == cp unless c < 4.)
             for (; vector && cq + 4 <= c / 4; cq += 4)
             {
                 int ix = 0;
@@ -90,15 +100,20 @@ internal static unsafe class Int8NhwcInput
                 int lanes = Math.Min(4, c - cq * 4), ix = 0;
                 float* s = src + (long)cq * 4 * plane;
                 byte* d = row + cq * 4;
+                // Tight pixels (cs < 4): each word's high bytes spill into the next pixels, written after it; the
+                // row's last 3 / cs pixels are written byte by byte so nothing spills past the row (another core's rows).
+                int wordEnd = cs < 4 ? Math.Max(0, w - 3 / cs) : w;
                 if (vector)
                 {
-                    for (; ix + 8 <= vectorEnd; ix += 8)
+                    for (; ix + 8 <= Math.Min(vectorEnd, wordEnd); ix += 8)
                     {
                         Words(s + (long)ix * step, plane, lanes, invScale, zeroPoint, step).Store(words);
-                        for (int j = 0; j < 8; j++) *(int*)(d + (long)(ix + j) * cp) = words[j];
+                        for (int j = 0; j < 8; j++) *(int*)(d + (long)(ix + j) * cs) = words[j];
                     }
                 }
-                for (; ix < w; ix++) *(int*)(d + (long)ix * cp) = Word(s + (long)ix * step, plane, lanes, invScale, zeroPoint);
+                for (; ix < wordEnd; ix++) *(int*)(d + (long)ix * cs) = Word(s + (long)ix * step, plane, lanes, invScale, zeroPoint);
+                for (; ix < w; ix++)
+                    for (int l = 0; l < lanes; l++) d[(long)ix * cs + l] = (byte)Code(s[(long)l * plane + (long)ix * step], invScale, zeroPoint);
             }
         }
     }

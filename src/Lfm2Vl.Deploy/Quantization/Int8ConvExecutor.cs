@@ -65,7 +65,8 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, qh, qw, pad);
         int tiles = (plane + MR - 1) / MR, blocks = Int8DirectConv.OcBlocks(oc);
         int workers = WorthSplitting((long)n * plane * oc * node.ReductionSize) ? Environment.ProcessorCount : 1;
-        var buffer = t_input is { } b && b.Length >= n * imageBytes ? b : GC.AllocateUninitializedArray<byte>(checked((int)(n * imageBytes)), pinned: true);
+        long bufferBytes = n * imageBytes + Int8NhwcInput.Slack;
+        var buffer = t_input is { } b && b.Length >= bufferBytes ? b : GC.AllocateUninitializedArray<byte>(checked((int)bufferBytes), pinned: true);
         t_input = null;
         float invScale = 1f / InputRange.Scale;
         int zp = InputRange.ZeroPoint;
@@ -127,16 +128,16 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
 
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
     /// read at stride s; y its NCHW output.</summary>
-    [SkipLocalsInit]
-    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined; the stack
+    // tiles need no zeroing.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
     private void Compute(byte* q, int wp, int s, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
     {
         const int chunkPixels = ChunkTiles * MR;
         var node = Node;
-        int k = node.Kernel, cp = Int8NhwcInput.PaddedChannels(node.InChannels);
-        int rowQuads = k * cp / 4, blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
-        nint rowStride = (nint)wp * cp;
+        int k = node.Kernel, cs = Int8NhwcInput.PixelBytes(node.InChannels);
+        int rowQuads = Int8DirectConv.RowQuads(node.InChannels, k), blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
+        nint rowStride = (nint)wp * cs;
         int* origins = stackalloc int[chunkPixels];
         int* acc = stackalloc int[MR * OcBlock];
         // The chunk's outputs of one OC block, [lane][pixel]: written a tile at a time, copied out as whole rows
@@ -151,7 +152,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                 {
                     // Pixels past the end repeat the last pixel; their sums are not stored.
                     int p = Math.Min(first + i, plane - 1), oy = p / ow, ox = p - oy * ow;
-                    origins[i] = (oy * s * wp + ox * s) * cp;
+                    origins[i] = (oy * s * wp + ox * s) * cs;
                 }
                 for (int blk = b0; blk < b1; blk++)
                 {
