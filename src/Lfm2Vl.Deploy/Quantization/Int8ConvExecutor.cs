@@ -81,13 +81,11 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     Compute((byte*)q + img * imageBytes, qw + 2 * pad, s, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
                 if (workers <= 1 || n >= workers)
                 {
-                    Fork(Math.Min(workers, n), t =>
+                    // Whole images, handed out one at a time: a core that starts late (a busy box) takes fewer.
+                    Fork(n, workers > 1, img =>
                     {
-                        for (int img = n * t / workers; img < n * (t + 1) / workers; img++)
-                        {
-                            Quantize(img, 0, qh);
-                            Convolve(img, 0, tiles, 0, blocks);
-                        }
+                        Quantize(img, 0, qh);
+                        Convolve(img, 0, tiles, 0, blocks);
                     });
                     return;
                 }
@@ -97,15 +95,17 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     {
                         // Few pixels: every core needs the whole input, and streams only its share of the weights.
                         Quantize(img, 0, qh);
-                        Fork(workers, t => Convolve(img, 0, tiles, blocks * t / workers, blocks * (t + 1) / workers));
+                        int groups = Math.Min(blocks, 2 * workers);
+                        Fork(groups, true, g => Convolve(img, 0, tiles, blocks * g / groups, blocks * (g + 1) / groups));
                         continue;
                     }
-                    // Each core quantizes the input rows its pixels read, then convolves them. Neighbouring bands
-                    // share k - 1 rows, which both cores write with the same bytes (same input, same formula).
-                    Fork(workers, t =>
+                    // Bands of output pixels, two per core so that a core that starts late takes fewer. Each band
+                    // quantizes the input rows it reads, then convolves them; neighbouring bands share k - 1 rows,
+                    // which both write with the same bytes (same input, same formula).
+                    int bands = Math.Max(1, Math.Min(2 * workers, tiles / 2));
+                    Fork(bands, true, band =>
                     {
-                        int t0 = tiles * t / workers, t1 = tiles * (t + 1) / workers;
-                        if (t0 == t1) return;
+                        int t0 = tiles * band / bands, t1 = tiles * (band + 1) / bands;
                         int oy0 = t0 * MR / ow, oy1 = (Math.Min(t1 * MR, plane) - 1) / ow;
                         Quantize(img, Math.Max(0, oy0 * s - pad), Math.Min(qh, oy1 * s - pad + k));
                         Convolve(img, t0, t1, 0, blocks);
@@ -119,11 +119,17 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
         }
     }
 
-    /// <summary>All fork/join of this executor goes through here: body(worker) for each worker, then join.</summary>
-    private static void Fork(int workers, Action<int> body)
+    /// <summary>All fork/join of this executor goes through here: body(i) for every i in [0, count), spread over the
+    /// cores (the calling thread included) when <paramref name="parallel"/>, then join; otherwise in order on the
+    /// calling thread.</summary>
+    private static void Fork(int count, bool parallel, Action<int> body)
     {
-        if (workers <= 1) { body(0); return; }
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, body);
+        if (!parallel || count <= 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, body);
     }
 
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
