@@ -7,8 +7,8 @@ namespace Lfm2Vl.Deploy.Kernels;
 /// <summary>
 /// Implicit-GEMM int8 convolution over a padded NHWC uint8 input (<see cref="Int8NhwcInput"/>), no unfolding:
 /// a micro-kernel computes <see cref="MR"/> output pixels x <see cref="OcBlock"/> output channels as int32 sums. Per
-/// step it broadcasts one 32-bit word (four input channels of one input pixel, read straight from the NHWC buffer)
-/// per pixel and multiplies it with vpdpbusd (u8 x s8, four products summed into each int32 lane, exact) against two
+/// step it broadcasts one 32-bit word read straight from the NHWC buffer (four input channels of one input pixel; for
+/// tight RGB pixels, bytes of two) per pixel and multiplies it with vpdpbusd (u8 x s8, four products summed into each int32 lane, exact) against two
 /// 8-lane weight vectors. For a fixed kernel row ki the k taps of a pixel are k adjacent NHWC pixels, so a kernel
 /// row is one contiguous run of k * pixelBytes bytes, walked 4 bytes a step; the weights are laid out in the same
 /// order: [OC block][ki][row word][16 lanes][4 bytes]. Sums are exact in int32 (K * 255 * 127 < 2^31).
