@@ -1,5 +1,6 @@
-using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Inference;
 using Lfm2Vl.Deploy.Kernels;
@@ -7,26 +8,44 @@ using Lfm2Vl.Deploy.Kernels;
 namespace Lfm2Vl.Deploy.Quantization;
 
 /// <summary>
-/// A convolution in int8: the input is quantized to uint8 with its calibrated range, unfolded into packed panels,
-/// multiplied by the per-channel int8 weights into int32 sums, and turned back into float32 as
-/// y = act(sx * sw[o] * (acc - zp * sum(Qw[o])) + b[o]). Float in and out, so pools and residual adds stay float.
+/// A convolution in int8: the NCHW float input is quantized to uint8 with its calibrated range straight into a padded
+/// NHWC buffer, convolved directly (implicit GEMM, <see cref="Int8DirectConv"/>) against the per-channel int8 weights
+/// into int32 sums, and turned back into NCHW float32 as y = act(sx * sw[o] * (acc - zp * sum(Qw[o])) + b[o]).
+/// Float in and out, so pools and residual adds stay float.
 /// </summary>
 public sealed unsafe class Int8ConvExecutor : ConvExecutor
 {
+    private const int MR = Int8DirectConv.MR, OcBlock = Int8DirectConv.OcBlock;
+    /// <summary>Micro-tiles whose pixel origins are computed once and reused for every OC block (256 pixels: their
+    /// input rows stay in L1 while the weight blocks stream from L2).</summary>
+    private const int ChunkTiles = 32;
+
     private readonly sbyte[] _packed;
-    private readonly float[] _outScale;     // sx * sw[o]
+    private readonly float[] _outScale;     // sx * sw[o], padded to whole OC blocks
     private readonly int[] _zeroCorrection; // zp * sum(Qw[o])
+    private readonly float[] _bias;
+
+    /// <summary>The quantized NHWC input, kept per calling thread so steady-state calls allocate nothing.</summary>
+    [ThreadStatic] private static byte[]? t_input;
 
     public Int8ConvExecutor(ConvNode node, ActivationRange inputRange, bool useVnni) : base(node)
     {
         if (node.Activation is not (Activation.None or Activation.Relu))
             throw new NotSupportedException($"Conv epilogues support None and Relu, not {node.Activation}.");
         InputRange = inputRange;
-        UseVnni = useVnni && Int8Gemm.VnniAvailable;
+        UseVnni = useVnni && Int8DirectConv.VnniAvailable;
         Weights = QuantizedWeights.Quantize(node);
-        _packed = Int8Gemm.PackA(Weights.Values, node.OutChannels, node.ReductionSize);
-        _outScale = Weights.Scales.Select(s => s * inputRange.Scale).ToArray();
-        _zeroCorrection = Weights.RowSums.Select(s => s * inputRange.ZeroPoint).ToArray();
+        _packed = Int8DirectConv.PackWeights(Weights.Values, node.OutChannels, node.InChannels, node.Kernel);
+        int padded = Int8DirectConv.OcBlocks(node.OutChannels) * OcBlock;
+        _outScale = GC.AllocateArray<float>(padded, pinned: true);
+        _zeroCorrection = GC.AllocateArray<int>(padded, pinned: true);
+        _bias = GC.AllocateArray<float>(padded, pinned: true);
+        for (int o = 0; o < node.OutChannels; o++)
+        {
+            _outScale[o] = Weights.Scales[o] * inputRange.Scale;
+            _zeroCorrection[o] = Weights.RowSums[o] * inputRange.ZeroPoint;
+            _bias[o] = node.Bias[o];
+        }
     }
 
     public ActivationRange InputRange { get; }
@@ -39,75 +58,191 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
-        int k = node.ReductionSize, plane = oh * ow, inLen = node.InChannels * h * w, block = Math.Min(plane, ColumnBlock);
-        int packLen = Int8Gemm.PackedBLength(k, block);
-        long work = (long)n * plane * node.OutChannels * k;
-        int workers = BlockWorkers(n, plane, work);
-        var packs = new byte[workers][];
-        var accs = new int[workers][];
-        for (int i = 0; i < workers; i++)
-        {
-            packs[i] = ArrayPool<byte>.Shared.Rent(packLen);
-            accs[i] = ArrayPool<int>.Shared.Rent(node.OutChannels * block);
-        }
-        var quantized = ArrayPool<byte>.Shared.Rent(n * inLen);
-        nint xp = (nint)x, yp = (nint)y;
+        int c = node.InChannels, pad = node.Padding, k = node.Kernel, plane = oh * ow, oc = node.OutChannels;
+        // A strided 1x1 convolution reads every s-th pixel only: quantize just those, then convolve at stride 1.
+        bool sampled = k == 1 && pad == 0 && node.Stride > 1;
+        int s = sampled ? 1 : node.Stride, qh = sampled ? oh : h, qw = sampled ? ow : w;
+        long inLen = (long)c * h * w, outLen = (long)oc * plane, imageBytes = Int8NhwcInput.ImageBytes(c, qh, qw, pad);
+        int tiles = (plane + MR - 1) / MR, blocks = Int8DirectConv.OcBlocks(oc);
+        int workers = WorthSplitting((long)n * plane * oc * node.ReductionSize) ? Environment.ProcessorCount : 1;
+        long bufferBytes = n * imageBytes + Int8NhwcInput.Slack;
+        var buffer = t_input is { } b && b.Length >= bufferBytes ? b : GC.AllocateUninitializedArray<byte>(checked((int)bufferBytes), pinned: true);
+        t_input = null;
         float invScale = 1f / InputRange.Scale;
-        byte zp = (byte)InputRange.ZeroPoint;
+        int zp = InputRange.ZeroPoint;
         try
         {
-            fixed (byte* q = quantized) Int8Im2Col.Quantize(x, (long)n * inLen, invScale, zp, q);
-            ForBlocks(n, plane, work, (img, start, count, worker, innerParallel) =>
+            fixed (byte* qp = buffer)
             {
-                fixed (byte* q = quantized) fixed (byte* pack = packs[worker]) fixed (int* acc = accs[worker]) fixed (sbyte* pw = _packed)
+                nint q = (nint)qp, xp = (nint)x, yp = (nint)y;
+                void Quantize(int img, int r0, int r1) => Int8NhwcInput.Quantize((float*)xp + img * inLen, c, qh, qw, pad, invScale, zp,
+                    (byte*)q + img * imageBytes, r0, r1, sampled ? node.Stride : 1, h, w);
+                void Convolve(int img, int t0, int t1, int b0, int b1) =>
+                    Compute((byte*)q + img * imageBytes, qw + 2 * pad, s, (float*)yp + img * outLen, ow, plane, t0, t1, b0, b1);
+                if (workers <= 1 || n >= workers)
                 {
-                    Int8Im2Col.Unfold(q + (long)img * inLen, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, zp, pack, start, count);
-                    Int8Gemm.Run(node.OutChannels, count, k, pw, pack, acc, count, UseVnni, innerParallel);
-                    Dequantize(acc, count, (float*)yp + (long)img * node.OutChannels * plane + start, plane);
+                    // Whole images, handed out one at a time: a core that starts late (a busy box) takes fewer.
+                    Fork(n, workers > 1, img =>
+                    {
+                        Quantize(img, 0, qh);
+                        Convolve(img, 0, tiles, 0, blocks);
+                    });
+                    return;
                 }
-            });
+                for (int img = 0; img < n; img++)
+                {
+                    if (tiles < 4 * workers && blocks >= workers)
+                    {
+                        // Few pixels: every core needs the whole input, and streams only its share of the weights.
+                        Quantize(img, 0, qh);
+                        int groups = Math.Min(blocks, 2 * workers);
+                        Fork(groups, true, g => Convolve(img, 0, tiles, blocks * g / groups, blocks * (g + 1) / groups));
+                        continue;
+                    }
+                    // Bands of output pixels, two per core so that a core that starts late takes fewer. Each band
+                    // quantizes the input rows it reads, then convolves them; neighbouring bands share k - 1 rows,
+                    // which both write with the same bytes (same input, same formula).
+                    int bands = Math.Max(1, Math.Min(2 * workers, tiles / 2));
+                    Fork(bands, true, band =>
+                    {
+                        int t0 = tiles * band / bands, t1 = tiles * (band + 1) / bands;
+                        int oy0 = t0 * MR / ow, oy1 = (Math.Min(t1 * MR, plane) - 1) / ow;
+                        Quantize(img, Math.Max(0, oy0 * s - pad), Math.Min(qh, oy1 * s - pad + k));
+                        Convolve(img, t0, t1, 0, blocks);
+                    });
+                }
+            }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(quantized);
-            for (int i = 0; i < workers; i++)
+            t_input = buffer;
+        }
+    }
+
+    /// <summary>All fork/join of this executor goes through here: body(i) for every i in [0, count), spread over the
+    /// cores (the calling thread included) when <paramref name="parallel"/>, then join; otherwise in order on the
+    /// calling thread.</summary>
+    private static void Fork(int count, bool parallel, Action<int> body)
+    {
+        if (!parallel || count <= 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, body);
+    }
+
+    /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
+    /// read at stride s; y its NCHW output.</summary>
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined; the stack
+    // tiles need no zeroing.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
+    private void Compute(byte* q, int wp, int s, float* y, int ow, int plane, int t0, int t1, int b0, int b1)
+    {
+        const int chunkPixels = ChunkTiles * MR;
+        var node = Node;
+        int k = node.Kernel, cs = Int8NhwcInput.PixelBytes(node.InChannels);
+        int rowQuads = Int8DirectConv.RowQuads(node.InChannels, k), blockBytes = Int8DirectConv.BlockBytes(node.InChannels, k);
+        nint rowStride = (nint)wp * cs;
+        int* origins = stackalloc int[chunkPixels];
+        int* acc = stackalloc int[MR * OcBlock];
+        // The chunk's outputs of one OC block, [lane][pixel]: written a tile at a time, copied out as whole rows
+        // (storing straight into 16 NCHW planes thrashes L1 when the plane is a multiple of 4 KiB).
+        float* tile = stackalloc float[OcBlock * chunkPixels];
+        fixed (sbyte* packed = _packed)
+        {
+            for (int chunk = t0; chunk < t1; chunk += ChunkTiles)
             {
-                ArrayPool<byte>.Shared.Return(packs[i]);
-                ArrayPool<int>.Shared.Return(accs[i]);
+                int chunkEnd = Math.Min(t1, chunk + ChunkTiles), first = chunk * MR, count = Math.Min(chunkEnd * MR, plane) - first;
+                for (int i = 0; i < (chunkEnd - chunk) * MR; i++)
+                {
+                    // Pixels past the end repeat the last pixel; their sums are not stored.
+                    int p = Math.Min(first + i, plane - 1), oy = p / ow, ox = p - oy * ow;
+                    origins[i] = (oy * s * wp + ox * s) * cs;
+                }
+                for (int blk = b0; blk < b1; blk++)
+                {
+                    sbyte* wb = packed + (long)blk * blockBytes;
+                    for (int t = chunk; t < chunkEnd; t++)
+                    {
+                        int* o = origins + (t - chunk) * MR;
+                        if (UseVnni) Int8DirectConv.KernelVnni(q, o, rowStride, k, rowQuads, wb, acc);
+                        else Int8DirectConv.KernelScalar(q, o, rowStride, k, rowQuads, wb, acc);
+                        Dequantize(acc, blk, tile + (t - chunk) * MR, chunkPixels);
+                    }
+                    int o0 = blk * OcBlock, lanes = Math.Min(OcBlock, node.OutChannels - o0);
+                    for (int l = 0; l < lanes; l++)
+                        new ReadOnlySpan<float>(tile + l * chunkPixels, count).CopyTo(new Span<float>(y + (long)(o0 + l) * plane + first, count));
+                }
             }
         }
     }
 
-    /// <summary>acc [OC, count] -> y (row stride ldy) as floats with the bias and activation.</summary>
-    private void Dequantize(int* acc, int count, float* y, int ldy)
+    /// <summary>acc [pixel][16 lanes] of OC block blk -> tile[lane * ld + pixel] as floats with the bias and activation.</summary>
+    // Hot whatever the host's tiering settings: fully optimized from the first call, helpers inlined.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Dequantize(int* acc, int blk, float* tile, int ld)
     {
         bool relu = Node.Activation == Activation.Relu;
-        for (int o = 0; o < Node.OutChannels; o++)
+        int o0 = blk * OcBlock;
+        fixed (float* sc = &_outScale[o0]) fixed (float* bi = &_bias[o0]) fixed (int* co = &_zeroCorrection[o0])
         {
-            float scale = _outScale[o], bias = Node.Bias[o];
-            int corr = _zeroCorrection[o];
-            int* a = acc + (long)o * count;
-            float* dst = y + (long)o * ldy;
-            int plane = count;
-            int p = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Avx.IsSupported)
             {
-                var vs = Vector512.Create(scale);
-                var vb = Vector512.Create(bias);
-                var vc = Vector512.Create(corr);
-                for (; p + 16 <= plane; p += 16)
+                for (int half = 0; half < OcBlock; half += 8)
                 {
-                    // Same operations and order as the scalar tail: scale * float(acc - corr) + bias, no FMA.
-                    var v = vs * Vector512.ConvertToSingle(Vector512.Load(a + p) - vc) + vb;
-                    if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
-                    v.Store(dst + p);
+                    var scale = Vector256.Load(sc + half);
+                    var bias = Vector256.Load(bi + half);
+                    var corr = Vector256.Load(co + half);
+                    int* a = acc + half;
+                    // Pixel rows of 8 lanes, transposed to lane rows of 8 pixels.
+                    Transpose8(
+                        Epilogue(a, scale, corr, bias, relu), Epilogue(a + OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 2 * OcBlock, scale, corr, bias, relu), Epilogue(a + 3 * OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 4 * OcBlock, scale, corr, bias, relu), Epilogue(a + 5 * OcBlock, scale, corr, bias, relu),
+                        Epilogue(a + 6 * OcBlock, scale, corr, bias, relu), Epilogue(a + 7 * OcBlock, scale, corr, bias, relu),
+                        tile + (long)half * ld, ld);
                 }
+                return;
             }
-            for (; p < plane; p++)
-            {
-                float v = scale * (a[p] - corr) + bias;
-                dst[p] = relu && v < 0 ? 0 : v;
-            }
+            for (int m = 0; m < MR; m++)
+                for (int l = 0; l < OcBlock; l++)
+                {
+                    float v = sc[l] * (acc[m * OcBlock + l] - co[l]) + bi[l];
+                    tile[l * ld + m] = relu && v < 0 ? 0 : v;
+                }
         }
+    }
+
+    /// <summary>Same operations and order as the scalar path: scale * float(acc - corr) + bias, no FMA; max(0, v)
+    /// returns v for v >= 0 and for NaN, like the scalar test.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Epilogue(int* acc, Vector256<float> scale, Vector256<int> corr, Vector256<float> bias, bool relu)
+    {
+        var v = scale * Vector256.ConvertToSingle(Vector256.Load(acc) - corr) + bias;
+        return relu ? Avx.Max(Vector256<float>.Zero, v) : v;
+    }
+
+    /// <summary>Stores the transpose of the 8 x 8 matrix with rows r0..r7 at dst (row stride ld).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int ld)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).Store(dst);
+        Avx.Permute2x128(u1, u5, 0x20).Store(dst + ld);
+        Avx.Permute2x128(u2, u6, 0x20).Store(dst + 2 * ld);
+        Avx.Permute2x128(u3, u7, 0x20).Store(dst + 3 * ld);
+        Avx.Permute2x128(u0, u4, 0x31).Store(dst + 4 * ld);
+        Avx.Permute2x128(u1, u5, 0x31).Store(dst + 5 * ld);
+        Avx.Permute2x128(u2, u6, 0x31).Store(dst + 6 * ld);
+        Avx.Permute2x128(u3, u7, 0x31).Store(dst + 7 * ld);
     }
 }
