@@ -49,6 +49,7 @@ internal static unsafe class RuntimeBench
         {
             float* a = xp, b = yp, c = zp;
             Report("maxpool 3x3/s2/p1 64x112x112 (resnet stem)", 0, () => PoolKernels.MaxPool(a, 64, 112, 112, 3, 2, 1, 56, 56, b));
+            Report("maxpool 3x3/s2/p1 4x112x112 (1 thread)", 0, () => PoolKernels.MaxPool(a, 4, 112, 112, 3, 2, 1, 56, 56, b));
             Report("maxpool 2x2/s2 32x64x64 (small pool0)", 0, () => PoolKernels.MaxPool(a, 32, 64, 64, 2, 2, 0, 32, 32, b));
             Report("maxpool 2x2/s2 256x8x8 (small pool3)", 0, () => PoolKernels.MaxPool(a, 256, 8, 8, 2, 2, 0, 4, 4, b));
             Report("add+relu 64x56x56 (resnet add0)", 0, () => PoolKernels.Add(a, c, b, 64 * 56 * 56, true));
