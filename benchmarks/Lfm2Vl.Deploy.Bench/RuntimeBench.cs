@@ -13,6 +13,33 @@ internal static unsafe class RuntimeBench
         Console.WriteLine($"cores: {Environment.ProcessorCount}");
         ForkJoin();
         Pools();
+        Overhead();
+    }
+
+    /// <summary>Small CNN at batch 1: end-to-end prediction against the sum of its node times (the per-call overhead).</summary>
+    private static void Overhead()
+    {
+        var model = Lfm2Vl.Vision.Models.ModelRegistry.Create(new Lfm2Vl.Vision.Models.ModelConfig { Backbone = "cnn", Variant = "small", InputSize = 64, NumClasses = 10 });
+        model.Eval();
+        var compiled = Lfm2Vl.Deploy.InferenceCompiler.CompileFloat(model);
+        using var x = Lfm2Vl.Engine.Tensor.Randn([1, 3, 64, 64], new Lfm2Vl.Engine.Generator(2)).Persist();
+        for (int i = 0; i < 300; i++) compiled.Predict(x).Dispose();
+        var e2e = new double[400];
+        var sums = new double[400];
+        for (int i = 0; i < e2e.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            compiled.Predict(x).Dispose();
+            e2e[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            sums[i] = compiled.Profile(x).Sum(p => p.Ms) * 1000;
+        }
+        Array.Sort(e2e);
+        Array.Sort(sums);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) compiled.Predict(x).Dispose();
+        double bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 100.0;
+        Console.WriteLine($"  small@64 f32 b1: end-to-end median {e2e[e2e.Length / 2]:F1} us, sum of node times median {sums[sums.Length / 2]:F1} us, " +
+            $"{bytes:F0} bytes allocated per Predict (caller thread)");
     }
 
     private static void ForkJoin()
