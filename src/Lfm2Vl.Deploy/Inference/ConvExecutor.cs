@@ -43,25 +43,32 @@ public abstract unsafe class ConvExecutor
     public const int ColumnBlock = 256;
 
     /// <summary>Workers used by <see cref="ForBlocks"/> for a batch of n images of this many output pixels.</summary>
-    protected static int BlockWorkers(int n, int plane, long multiplyAdds) => !WorthSplitting(multiplyAdds) ? 1 :
+    protected static int BlockWorkers(int n, int plane, long multiplyAdds) => multiplyAdds < BlockSplitWork || Environment.ProcessorCount == 1 ? 1 :
         Math.Max(1, Math.Min(n * ((plane + ColumnBlock - 1) / ColumnBlock), Environment.ProcessorCount));
 
     /// <summary>
-    /// Multiply-adds below which a whole convolution runs on one core: splitting a layer of a few million
-    /// multiply-adds (tens of microseconds) costs about as much in waking and joining workers as it saves, and
-    /// on a shared machine the second core is often busy. The split never changes the results (each block is
-    /// computed the same way on any worker).
+    /// Multiply-adds below which a single block's GEMM runs on one core (<c>innerParallel</c> off): the GEMMs split
+    /// their rows with their own fork/join, and a layer of a few million multiply-adds (tens of microseconds) gains
+    /// about what waking and joining workers costs. The split never changes the results (each block is computed
+    /// the same way on any worker).
     /// </summary>
     public const long SerialWork = 1L << 23;
 
-    /// <summary>Whether a convolution of this size should use several cores.</summary>
+    /// <summary>
+    /// Multiply-adds from which several column blocks are spread over the cores: lower than <see cref="SerialWork"/>
+    /// because the <see cref="WorkerPool"/> fork/join costs a few microseconds and the caller claims blocks itself,
+    /// so a helper that is busy or asleep delays nothing (small CNN conv0, 3.5 M multiply-adds, ~0.1 ms).
+    /// </summary>
+    public const long BlockSplitWork = 1L << 21;
+
+    /// <summary>Whether a single GEMM of this size should split its rows over several cores.</summary>
     protected static bool WorthSplitting(long multiplyAdds) => multiplyAdds >= SerialWork && Environment.ProcessorCount > 1;
 
     /// <summary>
     /// Runs body(image, colStart, colCount, worker, innerParallel) over every image and block of
     /// <see cref="ColumnBlock"/> output pixels, the tasks spread over the cores; with a single task (one image, one
-    /// block) the body runs alone with <c>innerParallel</c> set, so the GEMM splits its rows instead. Below
-    /// <see cref="SerialWork"/> multiply-adds everything runs on the calling thread. Workers are numbered
+    /// block) the body runs alone with <c>innerParallel</c> set (from <see cref="SerialWork"/> multiply-adds), so the
+    /// GEMM splits its rows instead. Below <see cref="BlockSplitWork"/> multiply-adds everything runs on the calling thread. Workers are numbered
     /// 0..<see cref="BlockWorkers"/>-1; each claims tasks until none are left, on one thread at a time.
     /// </summary>
     protected static void ForBlocks(int n, int plane, long multiplyAdds, Action<int, int, int, int, bool> body) =>
