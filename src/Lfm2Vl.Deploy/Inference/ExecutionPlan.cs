@@ -72,7 +72,8 @@ internal sealed class ExecutionPlan
     /// <summary>
     /// Offsets (in floats) of every slot in one buffer for these shapes: a node's output takes the smallest free
     /// region that fits (or a new one) after the regions of values read for the last time by earlier nodes were freed.
-    /// A node's own inputs stay allocated while it runs, so no kernel reads and writes overlapping memory.
+    /// A node's own inputs stay allocated while it runs, so no kernel reads and writes overlapping memory, except a
+    /// residual add that overwrites its dying first input (<see cref="InPlace"/>).
     /// </summary>
     public (long[] Offsets, long Length) Layout(int[][] shapes)
     {
@@ -90,6 +91,13 @@ internal sealed class ExecutionPlan
                     regions.RemoveAt(r);
                 }
             long need = Align(shapes[Outputs[i]].Aggregate(1L, (a, d) => a * d));
+            if (InPlace(i) is int source && regions.FindIndex(r => r.Slot == source) is int own and >= 0)
+            {
+                // An element-wise node whose first input dies here writes over it (same size, same index order).
+                regions[own] = regions[own] with { Slot = Outputs[i] };
+                offsets[Outputs[i]] = regions[own].Offset;
+                continue;
+            }
             int best = -1;
             for (int r = 0; r < regions.Count; r++)
                 if (regions[r].Slot == -1 && regions[r].Size >= need && (best < 0 || regions[r].Size < regions[best].Size)) best = r;
@@ -120,6 +128,11 @@ internal sealed class ExecutionPlan
         }
         return (offsets, length);
     }
+
+    /// <summary>The slot node i may overwrite with its output: the first input of a residual add, when no later node
+    /// reads it (the add kernel reads each element before it writes the same element).</summary>
+    public int? InPlace(int i) =>
+        Nodes[i] is AddNode && Inputs[i][0] != InputSlot && LastUse[Inputs[i][0]] == i && Inputs[i][1] != Inputs[i][0] ? Inputs[i][0] : null;
 
     /// <summary>Whole cache lines, so two values never share one (and vector loads start aligned).</summary>
     private static long Align(long floats) => (floats + 15) / 16 * 16;
