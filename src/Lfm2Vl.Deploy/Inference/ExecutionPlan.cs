@@ -146,13 +146,15 @@ internal sealed class ExecutionPlan
         private readonly float[] _buffer;
         private readonly long[] _offsets;
 
-        public Workspace(ExecutionPlan plan, int n, int h, int w)
+        /// <param name="reuse">A workspace no longer in use whose buffer is taken over when it is large enough.</param>
+        public Workspace(ExecutionPlan plan, int n, int h, int w, Workspace? reuse = null)
         {
             (N, H, W) = (n, h, w);
             Shapes = plan.Shapes(n, h, w);
             (_offsets, long length) = plan.Layout(Shapes);
-            _buffer = GC.AllocateUninitializedArray<float>((int)Math.Min(Math.Max(length, 16), Array.MaxLength), pinned: true);
-            if (length > _buffer.Length) throw new ArgumentException($"Batch {n} at {h}x{w} needs {length} floats of activations, more than one array holds.");
+            if (length > Array.MaxLength) throw new ArgumentException($"Batch {n} at {h}x{w} needs {length} floats of activations, more than one array holds.");
+            _buffer = reuse is not null && reuse._buffer.Length >= length ? reuse._buffer
+                : GC.AllocateUninitializedArray<float>((int)Math.Max(length, 16), pinned: true);
         }
 
         public int N { get; }

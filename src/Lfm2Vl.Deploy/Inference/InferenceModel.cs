@@ -146,8 +146,11 @@ public sealed unsafe class InferenceModel : IInferenceModel
         }
     }
 
+    /// <summary>An idle workspace for this shape; else one laid out for it, in the largest idle buffer when that
+    /// fits (so a server seeing many batch sizes does not allocate per call).</summary>
     private ExecutionPlan.Workspace Rent(int n, int h, int w)
     {
+        ExecutionPlan.Workspace? largest = null;
         lock (_idle)
         {
             for (int i = _idle.Count - 1; i >= 0; i--)
@@ -157,8 +160,13 @@ public sealed unsafe class InferenceModel : IInferenceModel
                     _idle.RemoveAt(i);
                     return found;
                 }
+            if (_idle.Count > 0)
+            {
+                largest = _idle.MaxBy(ws => ws.Floats)!;
+                _idle.Remove(largest);
+            }
         }
-        return new ExecutionPlan.Workspace(_plan, n, h, w);
+        return new ExecutionPlan.Workspace(_plan, n, h, w, largest);
     }
 
     private void Return(ExecutionPlan.Workspace workspace)
