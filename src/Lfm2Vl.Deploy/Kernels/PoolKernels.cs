@@ -105,6 +105,7 @@ internal static unsafe class PoolKernels
     {
         if (c + 16 <= w)
             return Vector512.Max(Vector512.Max(Vector512.Load(r0 + c), Vector512.Load(r1 + c)), Vector512.Load(r2 + c));
+        if (c >= w) return Vector512.Create(float.NegativeInfinity); // e.g. the upper half of 112's last 32 columns
         for (int i = 0; i < 16; i++)
             tail[i] = c + i < w ? MathF.Max(MathF.Max(r0[c + i], r1[c + i]), r2[c + i]) : float.NegativeInfinity;
         return Vector512.Load(tail);
