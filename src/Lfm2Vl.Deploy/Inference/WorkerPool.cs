@@ -126,7 +126,7 @@ public static class WorkerPool
             long until = Stopwatch.GetTimestamp() + SpinTicks();
             while (Volatile.Read(ref _remaining) != 0)
             {
-                if (Stopwatch.GetTimestamp() < until) { Thread.SpinWait(20); continue; }
+                if (Stopwatch.GetTimestamp() < until) { Pause(); continue; }
                 lock (_done)
                 {
                     Interlocked.Exchange(ref _callerSleeping, 1);
@@ -158,7 +158,7 @@ public static class WorkerPool
             {
                 int generation = (int)(Volatile.Read(ref _ticket) >> 32);
                 if (generation != seen) return generation;
-                if (Stopwatch.GetTimestamp() < until) { Thread.SpinWait(20); continue; }
+                if (Stopwatch.GetTimestamp() < until) { Pause(); continue; }
                 lock (_wake)
                 {
                     Interlocked.Increment(ref _sleepers);
@@ -166,6 +166,15 @@ public static class WorkerPool
                     Interlocked.Decrement(ref _sleepers);
                 }
             }
+        }
+
+        /// <summary>One spin step that also offers the core to any other runnable thread (sched_yield): on a machine
+        /// with as many busy threads as cores, a spinning helper must not keep the .NET thread pool (the GEMMs'
+        /// Parallel.For) or another process off its core.</summary>
+        private static void Pause()
+        {
+            Thread.SpinWait(20);
+            Thread.Yield();
         }
 
         private static long SpinTicks() => (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
