@@ -2,11 +2,12 @@ using Lfm2Vl.Deploy;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Models;
 
-// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels] [--int8] [--ort] [--report] [--profile [--batch32]]
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels|runtime] [--int8] [--ort] [--report] [--profile [--batch32]]
 //        ... -- aot-fixture DIR VARIANT SIZE   (a checkpoint and images for lfm2vl-predict)
 //        ... -- quant-sweep CHECKPOINT DATA [CALIBRATION_IMAGES] [--test]   (int8 recipes' validation (or test) accuracy)
 // Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
 if (args.Contains("kernels")) { KernelBench.Run(); return; }
+if (args.Contains("runtime")) { RuntimeBench.Run(); return; }
 if (args.Length >= 3 && args[0] == "quant-sweep") { QuantSweep.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256,
     args.Contains("--test") ? Lfm2Vl.Vision.Data.DatasetSplit.Test : Lfm2Vl.Vision.Data.DatasetSplit.Val); return; }
 if (args.Length >= 4 && args[0] == "aot-fixture") { AotFixture.Write(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)); return; }

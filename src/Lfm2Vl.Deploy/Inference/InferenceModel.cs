@@ -7,35 +7,46 @@ namespace Lfm2Vl.Deploy.Inference;
 
 /// <summary>
 /// A lowered CNN ready to predict: its convolutions run through prepared executors (float32 packed GEMM or int8),
-/// pools and residual adds through plain kernels, and the small linear head as dot products. Everything runs
-/// under <see cref="GradMode.NoGrad"/> inside a <see cref="TensorScope"/>: no graph is recorded and every
-/// intermediate goes back to the pool when the call returns.
+/// pools and residual adds through plain kernels, and the small linear head as dot products. Execution follows an
+/// <see cref="ExecutionPlan"/>: values live in a reused pinned workspace per input shape (memory of dead values is
+/// reused, so layers write into cache-warm memory), nodes address them by slot, and no engine tensor or autograd
+/// record is made except the returned logits.
 /// </summary>
 public sealed unsafe class InferenceModel : IInferenceModel
 {
-    private readonly Dictionary<ConvNode, ConvExecutor> _convs = new();
-    private readonly Dictionary<LinearNode, (float[] Weight, float[] Bias)> _linears = new();
-    private readonly Dictionary<LinearNode, (sbyte[] Weight, float[] Scales, float[] Bias)> _int8Linears = new();
+    private readonly ExecutionPlan _plan;
+    // Per node (null where the node is of another kind).
+    private readonly ConvExecutor?[] _convs;
+    private readonly (float[] Weight, float[] Bias)?[] _linears;
+    private readonly (sbyte[] Weight, float[] Scales, float[] Bias)?[] _int8Linears;
+    // Workspaces not in use, most recent last; a few are kept so concurrent callers and alternating shapes reuse them.
+    private readonly List<ExecutionPlan.Workspace> _idle = new();
+    private const int IdleWorkspaces = 2;
 
     /// <param name="int8Linears">Store the linear layers' weights as per-row int8 (weight-only quantization).</param>
     public InferenceModel(InferenceGraph graph, Func<ConvNode, ConvExecutor>? convFactory = null, string precision = "float32", bool int8Linears = false)
     {
         Graph = graph;
         Precision = precision;
+        _plan = new ExecutionPlan(graph);
         convFactory ??= node => new FloatConvExecutor(node);
-        foreach (var node in graph.Nodes)
+        int count = _plan.Nodes.Length;
+        _convs = new ConvExecutor?[count];
+        _linears = new (float[], float[])?[count];
+        _int8Linears = new (sbyte[], float[], float[])?[count];
+        for (int i = 0; i < count; i++)
         {
-            switch (node)
+            switch (_plan.Nodes[i])
             {
-                case ConvNode c: _convs[c] = convFactory(c); break;
+                case ConvNode c: _convs[i] = convFactory(c); break;
                 case LinearNode l when int8Linears:
                     var q = Quantization.QuantizedWeights.Quantize(l);
                     var qw = GC.AllocateUninitializedArray<sbyte>(q.Values.Length, pinned: true);
                     q.Values.CopyTo(qw, 0);
-                    _int8Linears[l] = (qw, Pinned(q.Scales), Pinned(l.Bias));
+                    _int8Linears[i] = (qw, Pinned(q.Scales), Pinned(l.Bias));
                     break;
                 case LinearNode l:
-                    _linears[l] = (Pinned(l.Weight), Pinned(l.Bias));
+                    _linears[i] = (Pinned(l.Weight), Pinned(l.Bias));
                     break;
             }
         }
@@ -48,10 +59,11 @@ public sealed unsafe class InferenceModel : IInferenceModel
     public int NumClasses => Graph.NumClasses;
 
     /// <summary>Bytes of weights held for inference (int8 weights count one byte each).</summary>
-    public long WeightBytes => _convs.Values.Sum(c => c.WeightBytes) + _linears.Keys.Sum(l => 4L * (l.Weight.Length + l.Bias.Length))
-        + _int8Linears.Keys.Sum(l => l.Weight.Length + 8L * l.OutFeatures);
+    public long WeightBytes => ConvExecutors.Sum(c => c.WeightBytes)
+        + _plan.Nodes.Where((_, i) => _linears[i] is not null).Cast<LinearNode>().Sum(l => 4L * (l.Weight.Length + l.Bias.Length))
+        + _plan.Nodes.Where((_, i) => _int8Linears[i] is not null).Cast<LinearNode>().Sum(l => l.Weight.Length + 8L * l.OutFeatures);
 
-    public IReadOnlyCollection<ConvExecutor> ConvExecutors => _convs.Values;
+    public IReadOnlyCollection<ConvExecutor> ConvExecutors => _convs.OfType<ConvExecutor>().ToList();
 
     /// <summary>images [N, 3, H, W] (float32) -> logits [N, classes]; the caller owns (disposes) the result.</summary>
     public Tensor Predict(Tensor images) => Predict(images, null);
@@ -59,7 +71,7 @@ public sealed unsafe class InferenceModel : IInferenceModel
     /// <summary>Milliseconds spent in each node for one prediction (where the time goes).</summary>
     public IReadOnlyList<(GraphNode Node, double Ms)> Profile(Tensor images)
     {
-        var times = new List<(GraphNode, double)>();
+        var times = new List<(GraphNode, double)>(_plan.Nodes.Length);
         Predict(images, times).Dispose();
         return times;
     }
@@ -68,75 +80,109 @@ public sealed unsafe class InferenceModel : IInferenceModel
     {
         if (images.Rank != 4 || images.Size(1) != 3 || images.DType != DType.Float32)
             throw new ArgumentException($"{Name} expects float32 images [N, 3, H, W], got {ShapeUtil.Format(images.Shape)} {images.DType.Name()}.");
-        using var noGrad = GradMode.NoGrad();
-        using var scope = TensorScope.Begin();
-        var values = new Dictionary<string, Tensor> { [Graph.Input] = images.Contiguous() };
-        foreach (var node in Graph.Nodes)
+        int n = images.Size(0);
+        if (n == 0) return Tensor.Empty([0, NumClasses]).Persist();
+        var workspace = Rent(n, images.Size(2), images.Size(3));
+        try
         {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            values[node.Output] = Run(node, values);
-            times?.Add((node, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+            if (images.IsContiguous && images.Storage is CpuStorage)
+            {
+                fixed (float* x = Data(images)) Run(workspace, x, times);
+            }
+            else
+            {
+                using var noGrad = GradMode.NoGrad();
+                using var scope = TensorScope.Begin();
+                fixed (float* x = Data(images.Contiguous())) Run(workspace, x, times);
+            }
+            var logits = Tensor.Empty([n, NumClasses]).Persist();
+            new ReadOnlySpan<float>(workspace[_plan.OutputSlot], n * NumClasses).CopyTo(Data(logits));
+            return logits;
         }
-        return values[Graph.Output].Contiguous().Clone().Persist();
+        finally
+        {
+            Return(workspace);
+        }
     }
 
-    private Tensor Run(GraphNode node, Dictionary<string, Tensor> values)
+    private void Run(ExecutionPlan.Workspace ws, float* images, List<(GraphNode, double)>? times)
     {
-        var x = values[node.Inputs[0]];
-        switch (node)
+        var nodes = _plan.Nodes;
+        for (int i = 0; i < nodes.Length; i++)
         {
-            case ConvNode c:
-                {
-                    int n = x.Size(0), h = x.Size(2), w = x.Size(3), oh = c.OutSize(h), ow = c.OutSize(w);
-                    if (x.Size(1) != c.InChannels) throw new ArgumentException($"{c.Output}: expected {c.InChannels} channels, got {x.Size(1)}.");
-                    var y = Tensor.Empty([n, c.OutChannels, oh, ow]);
-                    fixed (float* xp = Data(x)) fixed (float* yp = Data(y))
-                        _convs[c].Execute(xp, n, h, w, yp, oh, ow);
-                    return y;
-                }
-            case MaxPoolNode p:
-                {
-                    int n = x.Size(0), ch = x.Size(1), h = x.Size(2), w = x.Size(3), oh = p.OutSize(h), ow = p.OutSize(w);
-                    var y = Tensor.Empty([n, ch, oh, ow]);
-                    fixed (float* xp = Data(x)) fixed (float* yp = Data(y))
-                        PoolKernels.MaxPool(xp, n * ch, h, w, p.Kernel, p.Stride, p.Padding, oh, ow, yp);
-                    return y;
-                }
-            case GlobalAvgPoolNode:
-                {
-                    int n = x.Size(0), ch = x.Size(1);
-                    var y = Tensor.Empty([n, ch]);
-                    fixed (float* xp = Data(x)) fixed (float* yp = Data(y))
-                        PoolKernels.GlobalAvgPool(xp, n * ch, x.Size(2) * x.Size(3), yp);
-                    return y;
-                }
-            case AddNode a:
-                {
-                    var b = values[a.B];
-                    if (!ShapeUtil.SameShape(x.Shape, b.Shape)) throw new ArgumentException($"{a.Output}: shapes differ.");
-                    var y = Tensor.Empty(x.Shape);
-                    fixed (float* ap = Data(x)) fixed (float* bp = Data(b)) fixed (float* yp = Data(y))
-                        PoolKernels.Add(ap, bp, yp, x.Numel, a.Activation == Activation.Relu);
-                    return y;
-                }
-            case LinearNode l:
-                {
-                    if (x.Rank != 2 || x.Size(1) != l.InFeatures) throw new ArgumentException($"{l.Output}: expected [N, {l.InFeatures}].");
-                    var y = Tensor.Empty([x.Size(0), l.OutFeatures]);
-                    if (_int8Linears.TryGetValue(l, out var q))
-                    {
-                        fixed (float* xp = Data(x)) fixed (float* yp = Data(y)) fixed (sbyte* wp = q.Weight) fixed (float* sp = q.Scales) fixed (float* bp = q.Bias)
-                            DenseKernels.LinearInt8(xp, x.Size(0), l.InFeatures, wp, sp, bp, l.OutFeatures, l.Activation, yp);
-                        return y;
-                    }
-                    var (weight, bias) = _linears[l];
-                    fixed (float* xp = Data(x)) fixed (float* yp = Data(y)) fixed (float* wp = weight) fixed (float* bp = bias)
-                        DenseKernels.Linear(xp, x.Size(0), l.InFeatures, wp, bp, l.OutFeatures, l.Activation, yp);
-                    return y;
-                }
-            default:
-                throw new NotSupportedException($"No executor for {node.GetType().Name}.");
+            long start = times is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            int[] inputs = _plan.Inputs[i];
+            float* x = inputs[0] == ExecutionPlan.InputSlot ? images : ws[inputs[0]];
+            float* y = ws[_plan.Outputs[i]];
+            int[] s = ws.Shapes[inputs[0]], o = ws.Shapes[_plan.Outputs[i]];
+            switch (nodes[i])
+            {
+                case ConvNode:
+                    _convs[i]!.Execute(x, s[0], s[2], s[3], y, o[2], o[3]);
+                    break;
+                case MaxPoolNode p:
+                    PoolKernels.MaxPool(x, s[0] * s[1], s[2], s[3], p.Kernel, p.Stride, p.Padding, o[2], o[3], y);
+                    break;
+                case GlobalAvgPoolNode:
+                    PoolKernels.GlobalAvgPool(x, s[0] * s[1], s[2] * s[3], y);
+                    break;
+                case AddNode a:
+                    float* b = inputs[1] == ExecutionPlan.InputSlot ? images : ws[inputs[1]];
+                    PoolKernels.Add(x, b, y, Numel(o), a.Activation == Activation.Relu);
+                    break;
+                case LinearNode l when _int8Linears[i] is { } q:
+                    fixed (sbyte* wp = q.Weight) fixed (float* sp = q.Scales) fixed (float* bp = q.Bias)
+                        DenseKernels.LinearInt8(x, s[0], l.InFeatures, wp, sp, bp, l.OutFeatures, l.Activation, y);
+                    break;
+                case LinearNode l:
+                    var (weight, bias) = _linears[i]!.Value;
+                    fixed (float* wp = weight) fixed (float* bp = bias)
+                        DenseKernels.Linear(x, s[0], l.InFeatures, wp, bp, l.OutFeatures, l.Activation, y);
+                    break;
+                default:
+                    throw new NotSupportedException($"No executor for {nodes[i].GetType().Name}.");
+            }
+            times?.Add((nodes[i], System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds));
         }
+    }
+
+    /// <summary>An idle workspace for this shape; else one laid out for it, in the largest idle buffer when that
+    /// fits (so a server seeing many batch sizes does not allocate per call).</summary>
+    private ExecutionPlan.Workspace Rent(int n, int h, int w)
+    {
+        ExecutionPlan.Workspace? largest = null;
+        lock (_idle)
+        {
+            for (int i = _idle.Count - 1; i >= 0; i--)
+                if (_idle[i].N == n && _idle[i].H == h && _idle[i].W == w)
+                {
+                    var found = _idle[i];
+                    _idle.RemoveAt(i);
+                    return found;
+                }
+            if (_idle.Count > 0)
+            {
+                largest = _idle.MaxBy(ws => ws.Floats)!;
+                _idle.Remove(largest);
+            }
+        }
+        return new ExecutionPlan.Workspace(_plan, n, h, w, largest);
+    }
+
+    private void Return(ExecutionPlan.Workspace workspace)
+    {
+        lock (_idle)
+        {
+            _idle.Add(workspace);
+            if (_idle.Count > IdleWorkspaces) _idle.RemoveAt(0);
+        }
+    }
+
+    private static long Numel(int[] shape)
+    {
+        long n = 1;
+        foreach (int d in shape) n *= d;
+        return n;
     }
 
     private static float[] Pinned(float[] values)
@@ -146,6 +192,6 @@ public sealed unsafe class InferenceModel : IInferenceModel
         return copy;
     }
 
-    /// <summary>The contiguous float32 elements of a tensor this class created or made contiguous.</summary>
+    /// <summary>The contiguous float32 elements of a contiguous CPU tensor.</summary>
     private static Span<float> Data(Tensor t) => ((CpuStorage)t.Storage).Span<float>().Slice(t.Offset, t.Numel);
 }

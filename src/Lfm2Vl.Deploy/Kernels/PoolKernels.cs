@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Lfm2Vl.Deploy.Inference;
 
 namespace Lfm2Vl.Deploy.Kernels;
 
@@ -8,40 +9,156 @@ namespace Lfm2Vl.Deploy.Kernels;
 internal static unsafe class PoolKernels
 {
     /// <summary>
-    /// Square-window max pooling of planes [planes, H, W] -> [planes, OH, OW]; padding never wins. Separable: the
-    /// window maximum of each input row is taken first, then the maximum of those over the window's rows.
+    /// Square-window max pooling of planes [planes, H, W] -> [planes, OH, OW]; padding never wins; a NaN in a window
+    /// gives NaN (as <see cref="MathF.Max(float, float)"/>). Separable: the maximum over the window's rows first,
+    /// then over its columns. Planes are split over the cores when the pass is big enough.
     /// </summary>
     public static void MaxPool(float* x, int planes, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* y)
     {
-        nint xp = (nint)x, yp = (nint)y;
-        ForPlanes(planes, (long)oh * ow * kernel * kernel, pl =>
+        var job = new PoolJob(x, y, h, w, kernel, stride, pad, oh, ow);
+        ForRanges(planes, (long)h * w + (long)oh * ow * kernel, job, static (j, from, to) =>
         {
-            float* src = (float*)xp + (long)pl * h * w;
-            float* dst = (float*)yp + (long)pl * oh * ow;
-            if (kernel == 2 && stride == 2 && pad == 0 && Avx512F.IsSupported)
+            for (int pl = from; pl < to; pl++) MaxPoolPlane(j, j.X + (long)pl * j.H * j.W, j.Y + (long)pl * j.OH * j.OW);
+        });
+    }
+
+    private readonly struct PoolJob(float* x, float* y, int h, int w, int kernel, int stride, int pad, int oh, int ow)
+    {
+        public readonly float* X = x, Y = y;
+        public readonly int H = h, W = w, Kernel = kernel, Stride = stride, Pad = pad, OH = oh, OW = ow;
+    }
+
+    private static void MaxPoolPlane(in PoolJob j, float* src, float* dst)
+    {
+        if (Avx512F.IsSupported && j.Kernel == 2 && j.Stride == 2 && j.Pad == 0)
+            MaxPool2x2(src, j.H, j.W, j.OH, j.OW, dst);
+        else if (Avx512F.IsSupported && j.Kernel == 3 && j.Stride == 2 && j.Pad == 1)
+            MaxPool3x3Stride2(src, j.H, j.W, j.OH, j.OW, dst);
+        else if (Avx512F.IsSupported && j.Stride == 2 && j.Pad < j.Kernel)
+            MaxPoolStride2(src, j, dst);
+        else
+            MaxPoolScalar(src, j, dst);
+    }
+
+    private static void MaxPoolScalar(float* src, in PoolJob j, float* dst)
+    {
+        int h = j.H, w = j.W, kernel = j.Kernel, stride = j.Stride, pad = j.Pad, oh = j.OH, ow = j.OW;
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int y0 = Math.Max(oy * stride - pad, 0), y1 = Math.Min(oy * stride - pad + kernel, h);
+            float* o = dst + (long)oy * ow;
+            for (int ox = 0; ox < ow; ox++) o[ox] = float.NegativeInfinity;
+            for (int iy = y0; iy < y1; iy++)
             {
-                MaxPool2x2(src, h, w, oh, ow, dst);
-                return;
-            }
-            float* rowMax = stackalloc float[ow];
-            for (int oy = 0; oy < oh; oy++)
-            {
-                int y0 = Math.Max(oy * stride - pad, 0), y1 = Math.Min(oy * stride - pad + kernel, h);
-                float* o = dst + (long)oy * ow;
-                for (int ox = 0; ox < ow; ox++) o[ox] = float.NegativeInfinity;
-                for (int iy = y0; iy < y1; iy++)
+                float* r = src + (long)iy * w;
+                for (int ox = 0; ox < ow; ox++)
                 {
-                    float* r = src + (long)iy * w;
-                    for (int ox = 0; ox < ow; ox++)
-                    {
-                        int x0 = Math.Max(ox * stride - pad, 0), x1 = Math.Min(ox * stride - pad + kernel, w);
-                        float m = r[x0];
-                        for (int ix = x0 + 1; ix < x1; ix++) m = MathF.Max(m, r[ix]);
-                        o[ox] = MathF.Max(o[ox], m);
-                    }
+                    int x0 = Math.Max(ox * stride - pad, 0), x1 = Math.Min(ox * stride - pad + kernel, w);
+                    float m = float.NegativeInfinity;
+                    for (int ix = x0; ix < x1; ix++) m = MathF.Max(m, r[ix]);
+                    o[ox] = MathF.Max(o[ox], m);
                 }
             }
-        });
+        }
+    }
+
+    /// <summary>
+    /// ResNet's stem pool (3x3, stride 2, padding 1), 16 outputs from 32 input columns, all in registers: the
+    /// column maxima over the window's rows (clipped rows repeat a valid one), split into even and odd columns;
+    /// output ox is max(c[2ox-1], c[2ox], c[2ox+1]) where c[2ox-1] is the odd vector shifted by one lane, its first
+    /// lane carried from the previous 32 columns (-infinity at the left padding). Nothing is stored and re-read,
+    /// which stalls store forwarding in the general stride-2 path.
+    /// </summary>
+    private static void MaxPool3x3Stride2(float* src, int h, int w, int oh, int ow, float* dst)
+    {
+        float* tail = stackalloc float[16];
+        float* last = stackalloc float[16];
+        var ninf = Vector512.Create(float.NegativeInfinity);
+        for (int oy = 0; oy < oh; oy++)
+        {
+            float* r0 = src + (long)Math.Max(2 * oy - 1, 0) * w, r1 = src + (long)2 * oy * w, r2 = src + (long)Math.Min(2 * oy + 1, h - 1) * w;
+            float* o = dst + (long)oy * ow;
+            var prevOdd = ninf;
+            for (int c0 = 0; c0 < w; c0 += 32)
+            {
+                var a = ColumnMax3(r0, r1, r2, c0, w, tail);
+                var b = ColumnMax3(r0, r1, r2, c0 + 16, w, tail);
+                var even = Avx512F.PermuteVar16x32x2(a, Even, b);
+                var odd = Avx512F.PermuteVar16x32x2(a, Odd, b);
+                var left = Avx512F.AlignRight32(odd.AsInt32(), prevOdd.AsInt32(), 15).AsSingle();
+                var m = Vector512.Max(Vector512.Max(even, odd), left);
+                prevOdd = odd;
+                int ox = c0 / 2;
+                if (ox + 16 <= ow) m.Store(o + ox);
+                else
+                {
+                    m.Store(last);
+                    for (int i = 0; ox + i < ow; i++) o[ox + i] = last[i];
+                }
+            }
+        }
+    }
+
+    /// <summary>Maximum of three rows over columns [c, c + 16); columns at or past w read as -infinity.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ColumnMax3(float* r0, float* r1, float* r2, int c, int w, float* tail)
+    {
+        if (c + 16 <= w)
+            return Vector512.Max(Vector512.Max(Vector512.Load(r0 + c), Vector512.Load(r1 + c)), Vector512.Load(r2 + c));
+        if (c >= w) return Vector512.Create(float.NegativeInfinity); // e.g. the upper half of 112's last 32 columns
+        for (int i = 0; i < 16; i++)
+            tail[i] = c + i < w ? MathF.Max(MathF.Max(r0[c + i], r1[c + i]), r2[c + i]) : float.NegativeInfinity;
+        return Vector512.Load(tail);
+    }
+
+    /// <summary>
+    /// Stride-2 pooling with any window and padding (ResNet's 3x3/s2/p1 stem pool), 16 outputs at a time: the
+    /// column maxima of the window's rows go into a row padded with -infinity on both sides, then output ox is the
+    /// maximum of padded[2ox .. 2ox+k-1], i.e. of k even-index gathers (two 16-wide loads and one permute each).
+    /// </summary>
+    private static void MaxPoolStride2(float* src, in PoolJob j, float* dst)
+    {
+        int h = j.H, w = j.W, kernel = j.Kernel, pad = j.Pad, oh = j.OH, ow = j.OW;
+        int vectors = (ow + 15) / 16, padded = 32 * vectors + kernel + 16;
+        float* row = stackalloc float[padded];
+        float* last = stackalloc float[16];
+        var ninf = Vector512.Create(float.NegativeInfinity);
+        for (int i = 0; i < padded; i++) row[i] = float.NegativeInfinity;
+        float* cols = row + pad;
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int y0 = Math.Max(2 * oy - pad, 0), y1 = Math.Min(2 * oy - pad + kernel, h);
+            float* first = src + (long)y0 * w;
+            int ix = 0;
+            for (; ix + 16 <= w; ix += 16)
+            {
+                var m = Vector512.Load(first + ix);
+                for (int iy = y0 + 1; iy < y1; iy++) m = Vector512.Max(m, Vector512.Load(src + (long)iy * w + ix));
+                m.Store(cols + ix);
+            }
+            for (; ix < w; ix++)
+            {
+                float m = first[ix];
+                for (int iy = y0 + 1; iy < y1; iy++) m = MathF.Max(m, src[(long)iy * w + ix]);
+                cols[ix] = m;
+            }
+            float* o = dst + (long)oy * ow;
+            for (int ox = 0; ox < ow; ox += 16)
+            {
+                var m = ninf;
+                for (int k = 0; k < kernel; k++)
+                {
+                    float* b = row + 2 * ox + k;
+                    m = Vector512.Max(m, Avx512F.PermuteVar16x32x2(Vector512.Load(b), Even, Vector512.Load(b + 16)));
+                }
+                if (ox + 16 <= ow) m.Store(o + ox);
+                else
+                {
+                    m.Store(last);
+                    for (int i = 0; ox + i < ow; i++) o[ox + i] = last[i];
+                }
+            }
+        }
     }
 
     private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -91,30 +208,54 @@ internal static unsafe class PoolKernels
             y[pl] = TensorPrimitives.Sum(new ReadOnlySpan<float>(x + (long)pl * area, area)) / area;
     }
 
-    /// <summary>y = a + b, then ReLU when asked.</summary>
+    /// <summary>y = a + b, then ReLU when asked, in one pass (y may alias a or b).</summary>
     public static void Add(float* a, float* b, float* y, long length, bool relu)
     {
-        const int Chunk = 1 << 16;
-        nint ap = (nint)a, bp = (nint)b, yp = (nint)y;
-        int chunks = (int)((length + Chunk - 1) / Chunk);
-        ForPlanes(chunks, Chunk, i =>
+        const int Chunk = 1 << 12;
+        var job = new AddJob(a, b, y, length, relu);
+        ForRanges((int)((length + Chunk - 1) / Chunk), Chunk, job, static (j, from, to) =>
         {
-            long start = (long)i * Chunk;
-            int n = (int)Math.Min(Chunk, length - start);
-            var dst = new Span<float>((float*)yp + start, n);
-            TensorPrimitives.Add(new ReadOnlySpan<float>((float*)ap + start, n), new ReadOnlySpan<float>((float*)bp + start, n), dst);
-            if (relu) TensorPrimitives.Max(dst, 0f, dst);
+            long start = (long)from * Chunk, end = Math.Min((long)to * Chunk, j.Length);
+            if (j.Relu) AddRelu(j.A + start, j.B + start, j.Y + start, end - start);
+            else TensorPrimitives.Add(new ReadOnlySpan<float>(j.A + start, (int)(end - start)), new ReadOnlySpan<float>(j.B + start, (int)(end - start)),
+                new Span<float>(j.Y + start, (int)(end - start)));
         });
     }
 
-    private static void ForPlanes(int count, long workPerItem, Action<int> body)
+    private readonly struct AddJob(float* a, float* b, float* y, long length, bool relu)
     {
-        // Below ~256K element operations a pass takes tens of microseconds: waking a second core costs as much.
-        if (count * workPerItem < 1 << 18 || Environment.ProcessorCount == 1)
+        public readonly float* A = a, B = b, Y = y;
+        public readonly long Length = length;
+        public readonly bool Relu = relu;
+    }
+
+    /// <summary>max(a + b, 0); a NaN sum stays NaN (as <see cref="MathF.Max(float, float)"/>).</summary>
+    private static void AddRelu(float* a, float* b, float* y, long n)
+    {
+        long i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= n; i += 16)
+                Vector512.Max(Vector512.Load(a + i) + Vector512.Load(b + i), Vector512<float>.Zero).Store(y + i);
+        for (; i < n; i++) y[i] = MathF.Max(a[i] + b[i], 0f);
+    }
+
+    /// <summary>
+    /// Element operations below which a pass runs on the calling thread: a fork/join on the worker pool costs a
+    /// few microseconds (more when the helper is asleep), about what a pass of this size takes.
+    /// </summary>
+    private const long SerialWork = 1 << 17;
+
+    /// <summary>Runs body(state, from, to) over contiguous ranges of [0, count), spread over the cores when the
+    /// total work is big enough (a few ranges per core, claimed dynamically, so a busy core is not waited for).</summary>
+    private static void ForRanges<TState>(int count, long workPerItem, TState state, Action<TState, int, int> body)
+    {
+        int parts = (long)count * workPerItem < SerialWork ? 1 : Math.Min(count, 4 * WorkerPool.Threads);
+        if (parts <= 1)
         {
-            for (int i = 0; i < count; i++) body(i);
+            body(state, 0, count);
             return;
         }
-        Parallel.For(0, count, body);
+        WorkerPool.For(parts, (state, body, count, parts), static (s, part) =>
+            s.body(s.state, (int)((long)s.count * part / s.parts), (int)((long)s.count * (part + 1) / s.parts)));
     }
 }
