@@ -129,7 +129,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, body);
+        WorkerPool.For(count, body);
     }
 
     /// <summary>Micro-tiles [t0, t1) x OC blocks [b0, b1) of one image: q its padded NHWC input (wp pixels a row),
