@@ -59,13 +59,18 @@ public class RowGemmTests
             }
     }
 
-    [Property(MaxTest = 20)]
-    public unsafe bool PackTransposedZeroPadsTheLastPanel(PositiveInt nRaw, PositiveInt kRaw, int seed)
+    /// <summary>Packing in two column ranges split anywhere (two workers' keys) gives the whole packing, zero-padded.</summary>
+    [Property(MaxTest = 30)]
+    public unsafe bool PackTransposedZeroPadsTheLastPanel(PositiveInt nRaw, PositiveInt kRaw, NonNegativeInt splitRaw, int seed)
     {
-        int n = 1 + nRaw.Get % 80, k = 1 + kRaw.Get % 20, ld = k + 2;
+        int n = 1 + nRaw.Get % 80, k = 1 + kRaw.Get % 20, ld = k + 2, split = splitRaw.Get % (n + 1);
         var bt = Random(new Random(seed), n * ld);
         var dst = Enumerable.Repeat(float.NaN, RowGemm.PanelsN(n) * RowGemm.NR * k).ToArray();
-        fixed (float* s = bt) fixed (float* d = dst) RowGemm.PackTransposed(s, n, k, ld, d);
+        fixed (float* s = bt) fixed (float* d = dst)
+        {
+            RowGemm.PackTransposed(s, n, k, ld, d, 0, split);
+            RowGemm.PackTransposed(s, n, k, ld, d, split, n);
+        }
         for (int j = 0; j < RowGemm.PanelsN(n) * RowGemm.NR; j++)
             for (int p = 0; p < k; p++)
                 if (dst[j / RowGemm.NR * k * RowGemm.NR + p * RowGemm.NR + j % RowGemm.NR] != (j < n ? bt[j * ld + p] : 0f)) return false;

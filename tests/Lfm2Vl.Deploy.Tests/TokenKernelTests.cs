@@ -52,6 +52,18 @@ public class TokenKernelTests
     }
 
     [Fact]
+    public void ExpMatchesMathExpOnTheSoftmaxRange()
+    {
+        for (int i = 0; i <= 100000; i++)
+        {
+            float x = -i / 1000f; // 0 .. -100, past the clamp at -87.3
+            float got = System.Runtime.Intrinsics.Vector512.GetElement(TokenKernels.Exp(System.Runtime.Intrinsics.Vector512.Create(x)), 3);
+            double expected = Math.Exp(x);
+            Assert.True(Math.Abs(got - expected) <= 4e-7 * expected + 1e-37, $"exp({x}) = {got}, expected {expected}");
+        }
+    }
+
+    [Fact]
     public unsafe void GeluMatchesExactErfGelu()
     {
         var x = Enumerable.Range(0, 4001).Select(i => (i - 2000) / 200f).ToArray(); // -10 .. 10, vector body and tail

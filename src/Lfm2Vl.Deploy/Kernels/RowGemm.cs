@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lfm2Vl.Deploy.Kernels;
 
@@ -24,16 +25,66 @@ internal static unsafe class RowGemm
     /// Bt [n, k] (row stride ld; a linear layer's weight [out, in], or the keys of one head) -> B = Bt^T packed as
     /// [panelsN][k][32], the columns past n zero.
     /// </summary>
-    public static void PackTransposed(float* bt, int n, int k, int ld, float* dst)
+    public static void PackTransposed(float* bt, int n, int k, int ld, float* dst) => PackTransposed(bt, n, k, ld, dst, 0, n);
+
+    /// <summary>
+    /// Only columns [j0, j1) of <see cref="PackTransposed(float*, int, int, int, float*)"/> (the rows of Bt one worker
+    /// owns), and the zero columns past n when j1 = n. Blocks of 8 columns x 8 k steps go through 8x8
+    /// register transposes: a scalar loop storing one float 128 bytes after the last cost a third of the attention scores.
+    /// </summary>
+    public static void PackTransposed(float* bt, int n, int k, int ld, float* dst, int j0, int j1)
     {
-        int np = PanelsN(n);
-        new Span<float>(dst + (long)(np - 1) * k * NR, k * NR).Clear();
-        for (int j = 0; j < n; j++)
+        int k8 = Avx.IsSupported ? k & ~7 : 0;
+        int j = j0;
+        for (; j < j1 && j % 8 != 0; j++) PackColumn(bt, k, ld, dst, j);
+        for (; j + 8 <= j1 && k8 > 0; j += 8)
         {
-            float* src = bt + (long)j * ld;
             float* d = dst + (long)(j / NR) * k * NR + (j % NR);
-            for (int p = 0; p < k; p++) d[(long)p * NR] = src[p];
+            float* s = bt + (long)j * ld;
+            for (int p = 0; p < k8; p += 8) Transpose8x8(s + p, ld, d + (long)p * NR, NR);
+            for (int p = k8; p < k; p++)
+                for (int t = 0; t < 8; t++) d[(long)p * NR + t] = s[(long)t * ld + p];
         }
+        for (; j < j1; j++) PackColumn(bt, k, ld, dst, j);
+        if (j1 == n)
+            for (int p = 0; p < k; p++)
+            {
+                float* d = dst + (long)(PanelsN(n) - 1) * k * NR + (long)p * NR;
+                for (int t = n - (PanelsN(n) - 1) * NR; t < NR; t++) d[t] = 0f;
+            }
+    }
+
+    private static void PackColumn(float* bt, int k, int ld, float* dst, int j)
+    {
+        float* src = bt + (long)j * ld;
+        float* d = dst + (long)(j / NR) * k * NR + (j % NR);
+        for (int p = 0; p < k; p++) d[(long)p * NR] = src[p];
+    }
+
+    /// <summary>dst[t * ldd + i] = src[i * lds + t] for an 8x8 block: interleave pairs, then quads, then swap 128-bit halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
+        var r2 = Vector256.Load(src + 2L * lds); var r3 = Vector256.Load(src + 3L * lds);
+        var r4 = Vector256.Load(src + 4L * lds); var r5 = Vector256.Load(src + 5L * lds);
+        var r6 = Vector256.Load(src + 6L * lds); var r7 = Vector256.Load(src + 7L * lds);
+        var u0 = Avx.UnpackLow(r0, r1); var u1 = Avx.UnpackHigh(r0, r1);
+        var u2 = Avx.UnpackLow(r2, r3); var u3 = Avx.UnpackHigh(r2, r3);
+        var u4 = Avx.UnpackLow(r4, r5); var u5 = Avx.UnpackHigh(r4, r5);
+        var u6 = Avx.UnpackLow(r6, r7); var u7 = Avx.UnpackHigh(r6, r7);
+        var v0 = Avx.Shuffle(u0, u2, 0x44); var v1 = Avx.Shuffle(u0, u2, 0xEE);
+        var v2 = Avx.Shuffle(u1, u3, 0x44); var v3 = Avx.Shuffle(u1, u3, 0xEE);
+        var v4 = Avx.Shuffle(u4, u6, 0x44); var v5 = Avx.Shuffle(u4, u6, 0xEE);
+        var v6 = Avx.Shuffle(u5, u7, 0x44); var v7 = Avx.Shuffle(u5, u7, 0xEE);
+        Vector256.Store(Avx.Permute2x128(v0, v4, 0x20), dst);
+        Vector256.Store(Avx.Permute2x128(v1, v5, 0x20), dst + ldd);
+        Vector256.Store(Avx.Permute2x128(v2, v6, 0x20), dst + 2L * ldd);
+        Vector256.Store(Avx.Permute2x128(v3, v7, 0x20), dst + 3L * ldd);
+        Vector256.Store(Avx.Permute2x128(v0, v4, 0x31), dst + 4L * ldd);
+        Vector256.Store(Avx.Permute2x128(v1, v5, 0x31), dst + 5L * ldd);
+        Vector256.Store(Avx.Permute2x128(v2, v6, 0x31), dst + 6L * ldd);
+        Vector256.Store(Avx.Permute2x128(v3, v7, 0x31), dst + 7L * ldd);
     }
 
     /// <summary>A pinned copy of weight [n, k] packed by <see cref="PackTransposed"/>.</summary>

@@ -15,7 +15,8 @@ namespace Lfm2Vl.Deploy.Vit;
 /// K^T packed, a row softmax, then O = P V with V read in place.
 /// A batch of several images splits the images across the cores. A single image splits its tokens: each worker
 /// owns a band of rows through every step, and the only synchronisation is one barrier per block (attention needs
-/// every token's K and V), with Q/K/V double-buffered so a worker may start the next block early.
+/// every token's K and V; each worker packs K^T for its own keys), with Q/K/V and K^T double-buffered so a worker may
+/// start the next block early.
 /// </summary>
 public sealed unsafe class VitInferenceModel : IInferenceModel
 {
@@ -124,7 +125,7 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
         times?.Restart();
         fixed (float* x0 = act.X) fixed (float* h0 = act.H) fixed (float* att0 = act.Attention) fixed (float* mlp0 = act.Mlp)
         fixed (float* qkvA = act.Qkv0) fixed (float* qkvB = act.Qkv1)
-        fixed (float* patches = ws.Patches) fixed (float* kt = ws.KeysT) fixed (float* vp = ws.Values) fixed (float* scores = ws.Scores) fixed (float* pos = w.Position)
+        fixed (float* patches = ws.Patches) fixed (float* ktA = act.KeysT0) fixed (float* ktB = act.KeysT1) fixed (float* vp = ws.Values) fixed (float* scores = ws.Scores) fixed (float* pos = w.Position)
         {
             float* x = x0 + (long)r0 * d, h = h0 + (long)r0 * d, att = att0 + (long)r0 * d;
             PatchEmbed(image, r0, r1, patches, x0, pos);
@@ -140,14 +141,19 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
                 times?.Mark(VitStage.LayerNorm);
                 Linear(b.Qkv, h, rows, qkv + (long)r0 * 3 * d, RowGemm.Epilogue.None, accumulate: false);
                 times?.Mark(VitStage.Qkv);
+                // Every head's K^T for this worker's keys, into the block's shared (double-buffered) panels.
+                float* keysT = bi % 2 == 0 ? ktA : ktB;
+                for (int head = 0; head < heads; head++)
+                    RowGemm.PackTransposed(qkv + d + head * dh, t, dh, 3 * d, keysT + (long)head * ldS * dh, r0, r1);
+                times?.Mark(VitStage.Scores);
                 barrier?.SignalAndWait(ref sense);
                 times?.Mark(VitStage.Sync);
                 for (int head = 0; head < heads; head++)
                 {
-                    float* q = qkv + (long)r0 * 3 * d + head * dh, k = qkv + d + head * dh, v = qkv + 2 * d + head * dh;
+                    float* q = qkv + (long)r0 * 3 * d + head * dh, v = qkv + 2 * d + head * dh;
                     // S [my queries, keys] = Q K^T (Q pre-scaled), then a softmax along each row.
-                    RowGemm.PackTransposed(k, t, dh, 3 * d, kt);
-                    RowGemm.Run(rows, ldS, dh, q, 3 * d, kt, RowGemm.NR, (long)dh * RowGemm.NR, scores, ldS, null, RowGemm.Epilogue.None, false);
+                    RowGemm.Run(rows, ldS, dh, q, 3 * d, keysT + (long)head * ldS * dh, RowGemm.NR, (long)dh * RowGemm.NR, scores, ldS, null,
+                        RowGemm.Epilogue.None, false);
                     times?.Mark(VitStage.Scores);
                     TokenKernels.SoftmaxRows(scores, rows, t, ldS);
                     times?.Mark(VitStage.Softmax);
@@ -234,6 +240,9 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
             H = Alloc(t * d);
             Qkv0 = Alloc(t * 3 * d);
             Qkv1 = Alloc(t * 3 * d);
+            int keyStride = RowGemm.PanelsN(t) * RowGemm.NR;
+            KeysT0 = Alloc(keyStride * d);
+            KeysT1 = Alloc(keyStride * d);
             Attention = Alloc(t * d);
             Mlp = Alloc(t * mlp);
             Pooled = Alloc(d);
@@ -244,13 +253,16 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
         public float[] H { get; }
         public float[] Qkv0 { get; }
         public float[] Qkv1 { get; }
+        /// <summary>Every head's K^T packed as <see cref="RowGemm"/> panels (head h at h * keys rounded to 32 * dh), one per Q/K/V buffer.</summary>
+        public float[] KeysT0 { get; }
+        public float[] KeysT1 { get; }
         public float[] Attention { get; }
         public float[] Mlp { get; }
         public float[] Pooled { get; }
         public float[] Features { get; }
     }
 
-    /// <summary>One worker's own buffers: unfolded patches, one head's packed K^T (and V), its rows of the scores.</summary>
+    /// <summary>One worker's own buffers: unfolded patches, its rows of the scores, one head's packed V where needed.</summary>
     private sealed class WorkerScratch
     {
         public WorkerScratch(VitWeights w)
@@ -258,7 +270,6 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
             int d = w.Dim, t = w.Tokens, maxHeadDim = w.Blocks.Count == 0 ? 1 : w.Blocks.Max(b => d / b.Heads);
             ScoreStride = RowGemm.PanelsN(t) * RowGemm.NR;
             Patches = Alloc(t * w.PatchEmbed.In);
-            KeysT = Alloc(ScoreStride * maxHeadDim);
             Scores = Alloc(t * ScoreStride);
             Values = Alloc(t * RowGemm.PanelsN(maxHeadDim) * RowGemm.NR);
         }
@@ -266,7 +277,6 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
         /// <summary>Row stride of the scores: the keys rounded up to whole 32-column panels, so every tile stores in place.</summary>
         public int ScoreStride { get; }
         public float[] Patches { get; }
-        public float[] KeysT { get; }
         public float[] Scores { get; }
         /// <summary>One head's V packed, for head dimensions that are not whole 32-column panels.</summary>
         public float[] Values { get; }
