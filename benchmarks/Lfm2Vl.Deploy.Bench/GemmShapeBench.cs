@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Lfm2Vl.Deploy.Kernels;
 
 /// <summary>
@@ -40,5 +41,53 @@ internal static unsafe class GemmShapeBench
             }
             Console.WriteLine(line);
         }
+        ColdWeights(512, 49, 4608);
+        ColdWeights(256, 196, 2304);
+        foreach (var (ch, hw) in new[] { (64, 56), (128, 28), (256, 14), (512, 7) })
+        {
+            var x = new float[ch * hw * hw];
+            var dst = GC.AllocateArray<float>(PackedSgemm.PanelsN(hw * hw) * PackedSgemm.NR * ch * 9, pinned: true);
+            double best = double.MaxValue;
+            fixed (float* xp = x) fixed (float* dp = dst)
+                for (int r = 0; r < 40; r++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Im2ColPacked.Unfold(xp, ch, hw, hw, 3, 1, 1, hw, hw, dp, 0, Math.Min(hw * hw, 256));
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                }
+            Console.WriteLine($"unfold 3x3 {ch}ch {hw}x{hw} (first 256 columns): {best * 1e3:F3} ms");
+        }
+    }
+
+    /// <summary>The GEMM with its weights evicted from the caches: one of several copies that together exceed the L3.</summary>
+    private static void ColdWeights(int m, int n, int k)
+    {
+        int copies = Math.Max(2, (int)(96L * 1024 * 1024 / (4L * m * k)));
+        var a = new float[m * k];
+        for (int i = 0; i < a.Length; i++) a[i] = i % 7 * 0.1f;
+        var pas = Enumerable.Range(0, copies).Select(_ => { var p = PackedSgemm.PackA(a, m, k); return (p, GCHandle.Alloc(p, GCHandleType.Pinned)); }).ToList();
+        var b = new float[k * n];
+        var pb = GC.AllocateArray<float>(PackedSgemm.PanelsN(n) * PackedSgemm.NR * k, pinned: true);
+        var c = GC.AllocateArray<float>(m * n, pinned: true);
+        var bias = GC.AllocateArray<float>(PackedSgemm.PanelsM(m) * PackedSgemm.MR, pinned: true);
+        var line = $"cold weights {m}x{n}x{k} ({copies} copies):";
+        foreach (bool parallel in new[] { false, true })
+        {
+            double best = double.MaxValue;
+            fixed (float* bp = b) fixed (float* pbp = pb) fixed (float* cp = c) fixed (float* biasp = bias)
+            {
+                PackedSgemm.PackB(bp, k, n, n, pbp);
+                for (int r = 0; r < 4 * copies; r++)
+                {
+                    float* pap = (float*)pas[r % copies].Item2.AddrOfPinnedObject();
+                    long t0 = Stopwatch.GetTimestamp();
+                    PackedSgemm.Run(m, n, k, pap, pbp, cp, n, biasp, false, parallel);
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                }
+            }
+            line += $"  {(parallel ? "2 threads" : "1 thread")} {2.0 * m * n * k / best / 1e9,6:F1} GFLOP/s ({best * 1e3:F3} ms)";
+        }
+        foreach (var (_, h) in pas) h.Free();
+        Console.WriteLine(line);
     }
 }
