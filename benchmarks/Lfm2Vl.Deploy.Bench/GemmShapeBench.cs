@@ -47,15 +47,18 @@ internal static unsafe class GemmShapeBench
         {
             var x = new float[ch * hw * hw];
             var dst = GC.AllocateArray<float>(PackedSgemm.PanelsN(hw * hw) * PackedSgemm.NR * ch * 9, pinned: true);
-            double best = double.MaxValue;
+            double best = double.MaxValue, bestGather = double.MaxValue;
             fixed (float* xp = x) fixed (float* dp = dst)
                 for (int r = 0; r < 40; r++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
                     Im2ColPacked.Unfold(xp, ch, hw, hw, 3, 1, 1, hw, hw, dp, 0, Math.Min(hw * hw, 256));
                     best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                    t0 = Stopwatch.GetTimestamp();
+                    Im2ColPacked.UnfoldGather(xp, ch, hw, hw, 3, 1, 1, hw, hw, dp, 0, Math.Min(hw * hw, 256));
+                    bestGather = Math.Min(bestGather, Stopwatch.GetElapsedTime(t0).TotalSeconds);
                 }
-            Console.WriteLine($"unfold 3x3 {ch}ch {hw}x{hw} (first 256 columns): {best * 1e3:F3} ms");
+            Console.WriteLine($"unfold 3x3 {ch}ch {hw}x{hw} (first 256 columns): copies {best * 1e3:F3} ms, gathers {bestGather * 1e3:F3} ms");
         }
     }
 

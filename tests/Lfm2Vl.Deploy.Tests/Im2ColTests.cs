@@ -33,6 +33,31 @@ public class Im2ColTests
         return true;
     }
 
+    /// <summary>Both float unfoldings (runs, gathers) of a block of output columns, packed from panel 0.</summary>
+    [Property(MaxTest = 60)]
+    public unsafe bool FloatUnfoldOfAColumnBlockMatchesTaps(NonNegativeInt c, NonNegativeInt h, NonNegativeInt w, NonNegativeInt k, NonNegativeInt s, NonNegativeInt p,
+        NonNegativeInt startRaw, PositiveInt countRaw, bool gather)
+    {
+        var g = Geometry(c.Get, h.Get, w.Get, k.Get, s.Get, p.Get);
+        var x = Enumerable.Range(0, g.C * g.H * g.W).Select(i => i + 1f).ToArray();
+        int rows = g.C * g.K * g.K, plane = g.OH * g.OW;
+        int start = startRaw.Get % plane, count = 1 + countRaw.Get % (plane - start);
+        int padded = PackedSgemm.PanelsN(count) * PackedSgemm.NR;
+        var dst = Enumerable.Repeat(float.NaN, padded * rows).ToArray();
+        fixed (float* xp = x) fixed (float* dp = dst)
+        {
+            if (gather) Im2ColPacked.UnfoldGather(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count);
+            else Im2ColPacked.UnfoldRuns(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count);
+        }
+        for (int row = 0; row < rows; row++)
+            for (int col = 0; col < padded; col++)
+            {
+                float expected = col < count ? Tap(x, g, row, start + col, 0f) : 0f;
+                if (dst[(col / 32 * rows + row) * 32 + col % 32] != expected) return false;
+            }
+        return true;
+    }
+
     [Property(MaxTest = 60)]
     public unsafe bool Int8UnfoldMatchesTaps(NonNegativeInt c, NonNegativeInt h, NonNegativeInt w, NonNegativeInt k, NonNegativeInt s, NonNegativeInt p)
     {
