@@ -43,22 +43,23 @@ internal static unsafe class GemmShapeBench
         }
         ColdWeights(512, 49, 4608);
         ColdWeights(256, 196, 2304);
-        foreach (var (ch, hw) in new[] { (64, 56), (128, 28), (256, 14), (512, 7) })
+        foreach (var (ch, hw, kernel, stride, pad, inHw) in new[] { (64, 56, 3, 1, 1, 56), (128, 28, 3, 1, 1, 28), (256, 14, 3, 1, 1, 14), (512, 7, 3, 1, 1, 7),
+            (3, 112, 7, 2, 3, 224), (64, 28, 3, 2, 1, 56), (256, 7, 3, 2, 1, 14) })
         {
-            var x = new float[ch * hw * hw];
-            var dst = GC.AllocateArray<float>(PackedSgemm.PanelsN(hw * hw) * PackedSgemm.NR * ch * 9, pinned: true);
+            var x = new float[ch * inHw * inHw];
+            var dst = GC.AllocateArray<float>(PackedSgemm.PanelsN(hw * hw) * PackedSgemm.NR * ch * kernel * kernel, pinned: true);
             double best = double.MaxValue, bestGather = double.MaxValue;
             fixed (float* xp = x) fixed (float* dp = dst)
                 for (int r = 0; r < 40; r++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
-                    Im2ColPacked.Unfold(xp, ch, hw, hw, 3, 1, 1, hw, hw, dp, 0, Math.Min(hw * hw, 256));
+                    Im2ColPacked.UnfoldRuns(xp, ch, inHw, inHw, kernel, stride, pad, hw, hw, dp, 0, Math.Min(hw * hw, 256));
                     best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
                     t0 = Stopwatch.GetTimestamp();
-                    Im2ColPacked.UnfoldGather(xp, ch, hw, hw, 3, 1, 1, hw, hw, dp, 0, Math.Min(hw * hw, 256));
+                    Im2ColPacked.UnfoldGather(xp, ch, inHw, inHw, kernel, stride, pad, hw, hw, dp, 0, Math.Min(hw * hw, 256));
                     bestGather = Math.Min(bestGather, Stopwatch.GetElapsedTime(t0).TotalSeconds);
                 }
-            Console.WriteLine($"unfold 3x3 {ch}ch {hw}x{hw} (first 256 columns): copies {best * 1e3:F3} ms, gathers {bestGather * 1e3:F3} ms");
+            Console.WriteLine($"unfold {kernel}x{kernel} s{stride} {ch}ch -> {hw}x{hw} (first 256 columns): copies {best * 1e3:F3} ms, gathers {bestGather * 1e3:F3} ms");
         }
     }
 

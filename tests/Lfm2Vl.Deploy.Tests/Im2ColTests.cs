@@ -33,10 +33,10 @@ public class Im2ColTests
         return true;
     }
 
-    /// <summary>Both float unfoldings (runs, gathers) of a block of output columns, packed from panel 0.</summary>
+    /// <summary>Both float unfoldings (runs, gathers) of a block of output columns, packed from panel 0, done in two channel ranges (two cores).</summary>
     [Property(MaxTest = 60)]
     public unsafe bool FloatUnfoldOfAColumnBlockMatchesTaps(NonNegativeInt c, NonNegativeInt h, NonNegativeInt w, NonNegativeInt k, NonNegativeInt s, NonNegativeInt p,
-        NonNegativeInt startRaw, PositiveInt countRaw, bool gather)
+        NonNegativeInt startRaw, PositiveInt countRaw, NonNegativeInt splitRaw, bool gather)
     {
         var g = Geometry(c.Get, h.Get, w.Get, k.Get, s.Get, p.Get);
         var x = Enumerable.Range(0, g.C * g.H * g.W).Select(i => i + 1f).ToArray();
@@ -44,11 +44,13 @@ public class Im2ColTests
         int start = startRaw.Get % plane, count = 1 + countRaw.Get % (plane - start);
         int padded = PackedSgemm.PanelsN(count) * PackedSgemm.NR;
         var dst = Enumerable.Repeat(float.NaN, padded * rows).ToArray();
+        int split = splitRaw.Get % (g.C + 1);
         fixed (float* xp = x) fixed (float* dp = dst)
-        {
-            if (gather) Im2ColPacked.UnfoldGather(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count);
-            else Im2ColPacked.UnfoldRuns(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count);
-        }
+            foreach (var (c0, c1) in new[] { (0, split), (split, g.C) })
+            {
+                if (gather) Im2ColPacked.UnfoldGather(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count, c0, c1);
+                else Im2ColPacked.UnfoldRuns(xp, g.C, g.H, g.W, g.K, g.S, g.P, g.OH, g.OW, dp, start, count, c0, c1);
+            }
         for (int row = 0; row < rows; row++)
             for (int col = 0; col < padded; col++)
             {

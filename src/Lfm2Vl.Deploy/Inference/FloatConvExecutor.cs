@@ -24,6 +24,13 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
         PackedSgemm.PadBias(node.Bias, node.OutChannels).CopyTo(_bias, 0);
     }
 
+    /// <summary>Unfolded floats from which a single-task unfolding is split across the cores (~50 us of copying).</summary>
+    private const long ParallelUnfold = 1 << 17;
+
+    /// <summary>The fork/join of this class (one place, so it can move to another worker pool).</summary>
+    private static void ForkJoin(int parts, Action<int> body) =>
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, body);
+
     public override long WeightBytes => 4L * (Node.Weight.Length + Node.Bias.Length);
 
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
@@ -46,7 +53,16 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
                 {
                     float* src = (float*)xp + (long)img * node.InChannels * h * w;
                     float* dst = (float*)yp + (long)img * node.OutChannels * plane + start;
-                    Im2ColPacked.Unfold(src, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, pack, start, count);
+                    int cores = innerParallel ? Math.Min(Environment.ProcessorCount, node.InChannels) : 1;
+                    if (cores > 1 && (long)k * count >= ParallelUnfold)
+                    {
+                        // One task for the whole layer (a small late image at batch 1): the GEMM splits its rows across
+                        // the cores, so the unfolding in front of it splits its channels too.
+                        nint srcp = (nint)src, packp = (nint)pack;
+                        ForkJoin(cores, part => Im2ColPacked.Unfold((float*)srcp, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow,
+                            (float*)packp, start, count, node.InChannels * part / cores, node.InChannels * (part + 1) / cores));
+                    }
+                    else Im2ColPacked.Unfold(src, node.InChannels, h, w, node.Kernel, node.Stride, node.Padding, oh, ow, pack, start, count);
                     PackedSgemm.Run(node.OutChannels, count, k, pw, pack, dst, plane, pb, node.Activation == Activation.Relu, innerParallel);
                 }
             });

@@ -20,19 +20,25 @@ internal static unsafe class Im2ColPacked
     /// Unfolds only output columns [colStart, colStart + colCount) (a block of the GEMM's N), packed from panel 0.
     /// Narrow outputs (under 32 columns a row) go through <see cref="UnfoldGather"/>, wide ones are copied run by run.
     /// </summary>
-    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount)
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount) =>
+        Unfold(x, c, h, w, kernel, stride, pad, oh, ow, dst, colStart, colCount, 0, c);
+
+    /// <summary>Only the rows of channels [channelStart, channelEnd) of that unfolding (a share of the work for one core).</summary>
+    public static void Unfold(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount,
+        int channelStart, int channelEnd)
     {
-        if (ow < NR && Avx2.IsSupported) UnfoldGather(x, c, h, w, kernel, stride, pad, oh, ow, dst, colStart, colCount);
-        else UnfoldRuns(x, c, h, w, kernel, stride, pad, oh, ow, dst, colStart, colCount);
+        if (ow < NR && Avx2.IsSupported) UnfoldGather(x, c, h, w, kernel, stride, pad, oh, ow, dst, colStart, colCount, channelStart, channelEnd);
+        else UnfoldRuns(x, c, h, w, kernel, stride, pad, oh, ow, dst, colStart, colCount, channelStart, channelEnd);
     }
 
     /// <summary>The unfolding as runs: zeros, a copy of the valid input span, zeros, per output row and panel.</summary>
-    public static void UnfoldRuns(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount)
+    public static void UnfoldRuns(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount,
+        int channelStart = 0, int channelEnd = -1)
     {
         int kRows = c * kernel * kernel, plane = colCount, colEnd = colStart + colCount;
         int padded = PackedSgemm.PanelsN(plane) * NR;
         long panelStride = (long)kRows * NR;
-        for (int ci = 0; ci < c; ci++)
+        for (int ci = channelStart; ci < (channelEnd < 0 ? c : channelEnd); ci++)
             for (int ki = 0; ki < kernel; ki++)
                 for (int kj = 0; kj < kernel; kj++)
                 {
@@ -69,7 +75,8 @@ internal static unsafe class Im2ColPacked
     /// (-1 for padding), then each packed row is 8-float masked gathers from its channel. For small images
     /// (14x14, 7x7) the run-by-run copy spends its time on runs of a few floats: 0.3 ms for 512 channels at 7x7.
     /// </summary>
-    public static void UnfoldGather(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount)
+    public static void UnfoldGather(float* x, int c, int h, int w, int kernel, int stride, int pad, int oh, int ow, float* dst, int colStart, int colCount,
+        int channelStart = 0, int channelEnd = -1)
     {
         int kk = kernel * kernel, padded = PackedSgemm.PanelsN(colCount) * NR, panels = padded / NR;
         long panelStride = (long)c * kk * NR;
@@ -90,7 +97,7 @@ internal static unsafe class Im2ColPacked
             fixed (int* idx = table)
             {
                 var minusOne = Vector256.Create(-1);
-                for (int ci = 0; ci < c; ci++)
+                for (int ci = channelStart; ci < (channelEnd < 0 ? c : channelEnd); ci++)
                 {
                     float* src = x + (long)ci * h * w;
                     for (int tap = 0; tap < kk; tap++)
