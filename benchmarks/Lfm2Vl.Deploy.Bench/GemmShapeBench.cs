@@ -10,11 +10,15 @@ internal static unsafe class GemmShapeBench
 {
     public static void Run()
     {
+        Shapes();
+        Unfolds();
+    }
+
+    private static void Shapes()
+    {
         var shapes = new (string Name, int M, int N, int K)[]
         {
-            ("vit qkv", 576, 197, 192), ("vit proj", 192, 197, 192), ("vit fc1", 768, 197, 192), ("vit fc2", 192, 197, 768),
-            ("vit scores", 197, 197, 64), ("vit context", 64, 197, 197),
-            ("r18 l2 3x3", 128, 784, 1152), ("r18 l3 3x3", 256, 196, 2304), ("r18 l4 3x3", 512, 49, 4608), ("r18 l1 3x3", 64, 3136, 576),
+            ("r18 l1 block", 64, 256, 576), ("r18 l2 block", 128, 256, 1152), ("r18 l2 3x3", 128, 784, 1152), ("r18 l3 3x3", 256, 196, 2304), ("r18 l4 3x3", 512, 49, 4608), ("r18 l1 3x3", 64, 3136, 576),
         };
         foreach (var (name, m, n, k) in shapes)
         {
@@ -43,6 +47,10 @@ internal static unsafe class GemmShapeBench
         }
         ColdWeights(512, 49, 4608);
         ColdWeights(256, 196, 2304);
+    }
+
+    private static void Unfolds()
+    {
         foreach (var (ch, hw, kernel, stride, pad, inHw) in new[] { (64, 56, 3, 1, 1, 56), (128, 28, 3, 1, 1, 28), (256, 14, 3, 1, 1, 14), (512, 7, 3, 1, 1, 7),
             (3, 112, 7, 2, 3, 224), (64, 28, 3, 2, 1, 56), (256, 7, 3, 2, 1, 14) })
         {

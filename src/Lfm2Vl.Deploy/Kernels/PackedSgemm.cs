@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Lfm2Vl.Deploy.Kernels;
 
@@ -10,8 +9,8 @@ namespace Lfm2Vl.Deploy.Kernels;
 /// <see cref="NR"/> columns, so the 8x32 register-tiled Vector512 micro-kernel reads both contiguously.
 /// K is blocked by <see cref="KC"/>, and A is stored block by block ([K block][panel][kc][MR]): the weights of a
 /// late ResNet layer (9 MB) come from DRAM on every call, and one sequential stream per K block keeps the prefetchers
-/// ahead, where panels a whole K apart left the kernel waiting on each 8 KB chunk (2.8 ms instead of ~1 ms for
-/// 512x49x4608). The bias and ReLU are applied in the last K block while the tile is still in registers.
+/// ahead, where panels a whole K apart left the kernel waiting on each 8 KB chunk (one thread, 512x49x4608 with
+/// cold weights: 2.8 -> 1.95 ms). The bias and ReLU are applied in the last K block while the tile is still in registers.
 /// </summary>
 internal static unsafe class PackedSgemm
 {
@@ -104,36 +103,16 @@ internal static unsafe class PackedSgemm
     {
         float* edge = stackalloc float[MR * NR];
         int mp = PanelsM(m);
-        // Few column panels (a late conv's 49 or 196 pixels): each A chunk is read once and kept in L1 across them,
-        // with the next chunk prefetched; many panels: each B chunk stays in L1 while the A chunks stream from L2.
-        bool aOuter = n1 - n0 <= 8;
+        // Each B chunk (kc x 32) stays in L1 while the A chunks of this K block stream past it, sequentially in memory.
+        // (Reading each A chunk once across all B chunks instead measured no faster with cold weights and slower with hot.)
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
             bool first = pc == 0 && !accumulate, last = pc + kc >= k;
             float* aBlock = pa + (long)mp * MR * pc;
-            if (aOuter)
-            {
-                for (int ip = m0; ip < m1; ip++)
-                {
-                    float* ap = aBlock + (long)ip * kc * MR;
-                    if (ip + 1 < m1) Prefetch(ap + kc * MR, kc * MR);
-                    for (int jp = n0; jp < n1; jp++) One(m, n, k, ap, pb, c, ldc, bias, relu, ip, jp, pc, kc, first, last, edge);
-                }
-            }
-            else
-            {
-                for (int jp = n0; jp < n1; jp++)
-                    for (int ip = m0; ip < m1; ip++) One(m, n, k, aBlock + (long)ip * kc * MR, pb, c, ldc, bias, relu, ip, jp, pc, kc, first, last, edge);
-            }
+            for (int jp = n0; jp < n1; jp++)
+                for (int ip = m0; ip < m1; ip++) One(m, n, k, aBlock + (long)ip * kc * MR, pb, c, ldc, bias, relu, ip, jp, pc, kc, first, last, edge);
         }
-    }
-
-    /// <summary>Asks for <paramref name="floats"/> floats at p in L2 (the next A chunk, while the current one computes).</summary>
-    private static void Prefetch(float* p, int floats)
-    {
-        if (!Sse.IsSupported) return;
-        for (int i = 0; i < floats; i += 16) Sse.Prefetch1(p + i);
     }
 
     /// <summary>Tile (ip, jp) over the K block at pc: the full kernel in place, or on scratch for a ragged edge.</summary>
