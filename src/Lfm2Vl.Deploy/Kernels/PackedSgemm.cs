@@ -168,7 +168,7 @@ internal static unsafe class PackedSgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* c, Vector512<float> v0, Vector512<float> v1, bool first, bool last, float bias, bool relu)
+    internal static void StoreRow(float* c, Vector512<float> v0, Vector512<float> v1, bool first, bool last, float bias, bool relu)
     {
         if (!first)
         {
