@@ -10,8 +10,71 @@ internal static unsafe class GemmShapeBench
 {
     public static void Run()
     {
+        ShiftedKernel();
+        Convs();
         Shapes();
         Unfolds();
+    }
+
+    /// <summary>One thread: the shifted-window GEMM against the packed GEMM on the same block (64 rows, K = 576, 256 columns).</summary>
+    private static void ShiftedKernel()
+    {
+        foreach (var (c, oc, hw) in new[] { (64, 64, 56), (3, 32, 64), (128, 256, 8) })
+        {
+            int k = c * 9, wp = hw + 2, count = Math.Min(256, hw * wp), count32 = ShiftedWindowConv.RoundUp(count);
+            int rows = ShiftedWindowConv.WindowRows(0, count, wp, 3);
+            var a = PackedSgemm.PackA(Enumerable.Range(0, oc * k).Select(i => i % 7 * 0.01f).ToArray(), oc, k);
+            var win = GC.AllocateArray<float>(c * rows * wp, pinned: true);
+            var off = GC.AllocateArray<int>(k, pinned: true);
+            var tile = GC.AllocateArray<float>(PackedSgemm.PanelsM(oc) * 8 * count32, pinned: true);
+            var pb = GC.AllocateArray<float>(count32 * k, pinned: true);
+            var bias = GC.AllocateArray<float>(PackedSgemm.PanelsM(oc) * 8, pinned: true);
+            double bestS = double.MaxValue, bestP = double.MaxValue;
+            fixed (float* ap = a) fixed (float* wn = win) fixed (int* op = off) fixed (float* tp = tile) fixed (float* pbp = pb) fixed (float* bp = bias)
+            {
+                ShiftedWindowConv.Offsets(c, 3, rows, wp, op);
+                for (int r = 0; r < 200; r++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    ShiftedWindowConv.Gemm(oc, k, ap, wn, op, 0, count32, tp, bp, true, 0, PackedSgemm.PanelsM(oc));
+                    bestS = Math.Min(bestS, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                    t0 = Stopwatch.GetTimestamp();
+                    PackedSgemm.Run(oc, count32, k, ap, pbp, tp, count32, bp, true, false);
+                    bestP = Math.Min(bestP, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                }
+            }
+            double flops = 2.0 * oc * k * count32;
+            Console.WriteLine($"kernel {oc}x{count32}x{k}: shifted {flops / bestS / 1e9:F0} GFLOP/s, packed {flops / bestP / 1e9:F0} GFLOP/s (1 thread)");
+        }
+    }
+
+    /// <summary>Stride-1 3x3 convolutions of the small CNN and ResNet-18, unfolded vs shifted windows, at batch 1 and 32.</summary>
+    private static void Convs()
+    {
+        foreach (var (c, oc, hw, n) in new[] { (3, 32, 64, 32), (32, 64, 32, 32), (64, 128, 16, 32), (128, 256, 8, 32),
+            (64, 64, 56, 1), (128, 128, 28, 1), (256, 256, 14, 1), (512, 512, 7, 1), (64, 64, 56, 8), (512, 512, 7, 8) })
+        {
+            var node = new Lfm2Vl.Deploy.Graph.ConvNode("x", "y", Enumerable.Range(0, oc * c * 9).Select(i => i % 7 * 0.01f).ToArray(), oc, c, 3, 1, 1,
+                new float[oc], Lfm2Vl.Deploy.Graph.Activation.Relu);
+            var exec = new Lfm2Vl.Deploy.Inference.FloatConvExecutor(node);
+            var x = GC.AllocateArray<float>(n * c * hw * hw, pinned: true);
+            var y = GC.AllocateArray<float>(n * oc * hw * hw, pinned: true);
+            var line = $"conv 3x3 {c}->{oc} {hw}x{hw} batch {n}:";
+            foreach (bool shifted in new[] { false, true })
+            {
+                double best = double.MaxValue;
+                fixed (float* xp = x) fixed (float* yp = y)
+                    for (int r = 0; r < (n == 1 ? 40 : 8); r++)
+                    {
+                        long t0 = Stopwatch.GetTimestamp();
+                        if (shifted) exec.ExecuteShifted(xp, n, hw, hw, yp, hw, hw);
+                        else exec.ExecuteUnfolded(xp, n, hw, hw, yp, hw, hw);
+                        best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalSeconds);
+                    }
+                line += $"  {(shifted ? "shifted" : "unfolded")} {best * 1e3,7:F3} ms ({2.0 * n * oc * c * 9 * hw * hw / best / 1e9,5:F0} GFLOP/s)";
+            }
+            Console.WriteLine(line);
+        }
     }
 
     private static void Shapes()

@@ -5,8 +5,9 @@ using Xunit;
 namespace Lfm2Vl.Deploy.Tests;
 
 /// <summary>
-/// The float32 convolution executor against a direct float64 convolution: stride 1 (shifted windows, one block or
-/// many, a single block split across the cores) and stride 2 (unfolded), ragged channel counts, batch 1 and 3.
+/// The float32 convolution executor against a direct float64 convolution: both paths at stride 1 (shifted windows and
+/// unfolded; one block or many, a single block split across the cores), the unfolded one at stride 2, ragged channel
+/// counts, batch 1 and 3.
 /// </summary>
 public class FloatConvExecutorTests
 {
@@ -18,7 +19,26 @@ public class FloatConvExecutorTests
     [InlineData(64, 72, 3, 1, 1, 7, 7, 1)]      // a late 7x7 layer
     [InlineData(16, 24, 3, 1, 1, 40, 33, 1)]    // many blocks at batch 1
     [InlineData(6, 10, 3, 2, 1, 15, 14, 2)]     // stride 2: unfolded path
-    public unsafe void MatchesDirectConvolution(int c, int oc, int kernel, int stride, int pad, int h, int w, int n)
+    public void MatchesDirectConvolution(int c, int oc, int kernel, int stride, int pad, int h, int w, int n)
+    {
+        foreach (bool shifted in stride == 1 ? new[] { true, false } : new[] { false })
+            Check(c, oc, kernel, stride, pad, h, w, n, shifted);
+    }
+
+    /// <summary>Execute picks shifted windows for the 3x3 stride-1 layers of ResNet-18, and unfolds where they would add work.</summary>
+    [Theory]
+    [InlineData(64, 56, true)]
+    [InlineData(256, 14, true)]
+    [InlineData(512, 7, true)]
+    [InlineData(128, 8, false)]   // 80 wide columns: 3 panels instead of 2
+    [InlineData(32, 32, false)]   // K = 288: unfolding is cheap
+    public void PathChoice(int c, int hw, bool shifted)
+    {
+        var node = new ConvNode("x", "y", new float[c * c * 9], c, c, 3, 1, 1, new float[c], Activation.Relu);
+        Assert.Equal(shifted, FloatConvExecutor.PreferShifted(node, hw, hw, hw));
+    }
+
+    private static unsafe void Check(int c, int oc, int kernel, int stride, int pad, int h, int w, int n, bool shifted)
     {
         var rng = new Random(c * 31 + oc + h);
         float[] weight = Enumerable.Range(0, oc * c * kernel * kernel).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
@@ -28,7 +48,11 @@ public class FloatConvExecutorTests
         int oh = node.OutSize(h), ow = node.OutSize(w);
         var y = new float[n * oc * oh * ow];
         var exec = new FloatConvExecutor(node);
-        fixed (float* xp = x) fixed (float* yp = y) exec.Execute(xp, n, h, w, yp, oh, ow);
+        fixed (float* xp = x) fixed (float* yp = y)
+        {
+            if (shifted) exec.ExecuteShifted(xp, n, h, w, yp, oh, ow);
+            else exec.ExecuteUnfolded(xp, n, h, w, yp, oh, ow);
+        }
         double tol = 1e-4 * Math.Sqrt(c * kernel * kernel);
         for (int img = 0; img < n; img++)
             for (int o = 0; o < oc; o++)
@@ -45,7 +69,7 @@ public class FloatConvExecutorTests
                                     s += (double)weight[((o * c + ci) * kernel + ki) * kernel + kj] * x[((img * c + ci) * h + iy) * w + ix];
                                 }
                         double expected = Math.Max(0, s), got = y[((img * oc + o) * oh + oy) * ow + ox];
-                        Assert.True(Math.Abs(expected - got) <= tol, $"y[{img},{o},{oy},{ox}] = {got}, expected {expected}");
+                        Assert.True(Math.Abs(expected - got) <= tol, $"{(shifted ? "shifted" : "unfolded")}: y[{img},{o},{oy},{ox}] = {got}, expected {expected}");
                     }
     }
 }

@@ -37,16 +37,33 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
 
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
-        if (Node.Stride == 1 && Node.Kernel > 1 && Vector512.IsHardwareAccelerated) ExecuteShifted(x, n, h, w, y, oh, ow);
+        if (Shifted ?? PreferShifted(Node, w, oh, ow)) ExecuteShifted(x, n, h, w, y, oh, ow);
         else ExecuteUnfolded(x, n, h, w, y, oh, ow);
     }
 
     /// <summary>
-    /// Stride 1: no unfolded matrix (<see cref="ShiftedWindowConv"/>); blocks of wide output columns, each with its window
+    /// Shifted windows pay off where unfolding is dear (K of 512 and more) and the wide rows add at most an eighth to the
+    /// column panels: the 8x8 layer of the small CNN (80 wide columns: 3 panels instead of 2) and the K = 27 and 288
+    /// layers (whose compaction costs as much as their GEMM) measured slower that way.
+    /// </summary>
+    internal static bool PreferShifted(ConvNode node, int w, int oh, int ow)
+    {
+        if (node.Stride != 1 || node.Kernel == 1 || !Vector512.IsHardwareAccelerated || node.ReductionSize < 512) return false;
+        return 8L * Panels(oh * (w + 2 * node.Padding)) <= 9L * Panels(oh * ow);
+    }
+
+    /// <summary>Column panels the GEMMs compute for this many output columns, in blocks of <see cref="ConvExecutor.ColumnBlock"/>.</summary>
+    private static int Panels(int columns) => columns / ColumnBlock * PackedSgemm.PanelsN(ColumnBlock) + PackedSgemm.PanelsN(columns % ColumnBlock);
+
+    /// <summary>Benchmark knob: force the shifted-window (true) or the unfolded (false) path; null chooses.</summary>
+    internal static bool? Shifted;
+
+    /// <summary>
+    /// Stride 1 only: no unfolded matrix (<see cref="ShiftedWindowConv"/>); blocks of wide output columns, each with its window
     /// of padded input rows, its GEMM into a scratch tile (rows split across the cores for a single-block layer) and
     /// the compaction into y.
     /// </summary>
-    private void ExecuteShifted(float* x, int n, int h, int w, float* y, int oh, int ow)
+    internal void ExecuteShifted(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
         int k = node.ReductionSize, c = node.InChannels, pad = node.Padding, wp = w + 2 * pad, wide = oh * wp, plane = oh * ow;
@@ -109,7 +126,7 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
     }
 
     /// <summary>Any stride: each block of output pixels unfolded into packed panels, then the packed GEMM.</summary>
-    private void ExecuteUnfolded(float* x, int n, int h, int w, float* y, int oh, int ow)
+    internal void ExecuteUnfolded(float* x, int n, int h, int w, float* y, int oh, int ow)
     {
         var node = Node;
         int k = node.ReductionSize, plane = oh * ow;
