@@ -52,12 +52,14 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
             if (n == 1) PredictOne(px, py, null);
             else
             {
-                int workers = Math.Max(1, Math.Min(n, Environment.ProcessorCount));
+                int workers = Math.Max(1, Math.Min(n, Environment.ProcessorCount)), next = -1;
                 ForkJoin(workers, wk =>
                 {
                     var a = RentActivations();
                     var s = RentScratch();
-                    for (int i = (int)((long)n * wk / workers); i < (int)((long)n * (wk + 1) / workers); i++)
+                    // Images handed out one at a time: on a shared machine one core may be slowed, and a fixed half of
+                    // the batch per core would wait for it.
+                    for (int i = Interlocked.Increment(ref next); i < n; i = Interlocked.Increment(ref next))
                         Forward((float*)xp + (long)i * per, a, s, 0, _w.Tokens, null, (float*)yp + (long)i * classes, null);
                     _scratch.Add(s);
                     _activations.Add(a);
