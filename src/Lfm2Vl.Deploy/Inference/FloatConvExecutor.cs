@@ -33,34 +33,6 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
     private static void ForkJoin(int parts, Action<int> body) =>
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, body);
 
-    /// <summary>
-    /// <see cref="ConvExecutor.ForBlocks"/>'s tasks (every image x block of <see cref="ConvExecutor.ColumnBlock"/> columns,
-    /// the same workers and the same single-task rule), handed to the workers one at a time: on the shared box one core is
-    /// often slowed, and a fixed half of the tasks per core waited for it.
-    /// </summary>
-    private static void ForTasks(int n, int plane, long multiplyAdds, Action<int, int, int, int, bool> body)
-    {
-        int blocks = (plane + ColumnBlock - 1) / ColumnBlock, tasks = n * blocks;
-        int workers = BlockWorkers(n, plane, multiplyAdds);
-        if (workers <= 1)
-        {
-            bool split = WorthSplitting(multiplyAdds);
-            for (int t = 0; t < tasks; t++) Run(t, 0, split);
-            return;
-        }
-        int next = -1;
-        ForkJoin(workers, wk =>
-        {
-            for (int t = Interlocked.Increment(ref next); t < tasks; t = Interlocked.Increment(ref next)) Run(t, wk, false);
-        });
-
-        void Run(int t, int worker, bool inner)
-        {
-            int img = t / blocks, start = t % blocks * ColumnBlock;
-            body(img, start, Math.Min(ColumnBlock, plane - start), worker, inner);
-        }
-    }
-
     public override long WeightBytes => 4L * (Node.Weight.Length + Node.Bias.Length);
 
     public override void Execute(float* x, int n, int h, int w, float* y, int oh, int ow)
@@ -114,7 +86,7 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
         bool relu = node.Activation == Activation.Relu;
         try
         {
-            ForTasks(n, wide, work, (img, start, count, worker, innerParallel) =>
+            ForBlocks(n, wide, work, (img, start, count, worker, innerParallel) =>
             {
                 fixed (float* window = windows[worker]) fixed (float* tile = tiles[worker]) fixed (int* off = offsets[worker])
                 fixed (float* pw = _packedWeight) fixed (float* pb = _bias)
@@ -166,7 +138,7 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
         nint xp = (nint)x, yp = (nint)y;
         try
         {
-            ForTasks(n, plane, work, (img, start, count, worker, innerParallel) =>
+            ForBlocks(n, plane, work, (img, start, count, worker, innerParallel) =>
             {
                 fixed (float* pack = buffers[worker])
                 fixed (float* pw = _packedWeight)
