@@ -2,12 +2,13 @@ using Lfm2Vl.Deploy;
 using Lfm2Vl.Engine;
 using Lfm2Vl.Vision.Models;
 
-// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|all|kernels|runtime] [--int8] [--ort] [--report] [--profile [--batch32]]
+// Usage: dotnet run -c Release --project benchmarks/Lfm2Vl.Deploy.Bench -- [small|resnet18|vit|all|kernels|runtime|gemm-shapes] [--int8] [--ort] [--report] [--profile [--batch32]]
 //        ... -- aot-fixture DIR VARIANT SIZE   (a checkpoint and images for lfm2vl-predict)
 //        ... -- quant-sweep CHECKPOINT DATA [CALIBRATION_IMAGES] [--test]   (int8 recipes' validation (or test) accuracy)
 // Prints latency at batch 1 and throughput at batch 32 for the eval-mode engine model and the deployment paths.
 if (args.Contains("kernels")) { KernelBench.Run(); return; }
 if (args.Contains("runtime")) { RuntimeBench.Run(); return; }
+if (args.Contains("gemm-shapes")) { GemmShapeBench.Run(); return; }
 if (args.Length >= 3 && args[0] == "quant-sweep") { QuantSweep.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256,
     args.Contains("--test") ? Lfm2Vl.Vision.Data.DatasetSplit.Test : Lfm2Vl.Vision.Data.DatasetSplit.Val); return; }
 if (args.Length >= 4 && args[0] == "aot-fixture") { AotFixture.Write(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)); return; }
@@ -36,7 +37,18 @@ foreach (var (variant, size) in cases)
     if (peer is not null) paths.Add(("onnxruntime", peer.Predict));
     if (vit)
     {
-        paths.Add(("compiled f32", InferenceCompiler.CompileVit(model).Predict));
+        var compiledVit = InferenceCompiler.CompileVit(model);
+        paths.Add(("compiled f32", compiledVit.Predict));
+        if (args.Contains("--profile"))
+        {
+            using var one = Tensor.Randn([1, 3, size, size], new Generator(2));
+            for (int i = 0; i < 20; i++) compiledVit.Profile(one);
+            var runs = Enumerable.Range(0, 15).Select(_ => compiledVit.Profile(one)).ToList();
+            var best = runs[0].Select((e, i) => (e.Stage, Ms: runs.Min(r => r[i].Ms))).ToList();
+            Console.WriteLine($"{variant}@{size} compiled f32 batch 1, per-stage minimum over {runs.Count} runs (summed over blocks); sum {best.Sum(b => b.Ms):F2} ms");
+            foreach (var (stage, ms) in best) Console.WriteLine($"  {stage,-10} {ms,8:F3} ms");
+            continue;
+        }
         Measure(paths);
         continue;
     }

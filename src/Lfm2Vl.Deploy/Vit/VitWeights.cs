@@ -5,19 +5,34 @@ using Lfm2Vl.Vision.Models;
 
 namespace Lfm2Vl.Deploy.Vit;
 
-/// <summary>A linear layer's weights packed once for <see cref="PackedSgemm"/> (pinned, so kernels take pointers).</summary>
+/// <summary>
+/// A linear layer's weights packed once as the B operand of <see cref="RowGemm"/> (W^T in 32-column panels), and its
+/// bias (pinned, so kernels take pointers).
+/// </summary>
 internal sealed class PackedLinear
 {
     public PackedLinear(float[] weight, float[] bias, int outFeatures, int inFeatures)
     {
         Out = outFeatures;
         In = inFeatures;
-        Weight = Pinned(PackedSgemm.PackA(weight, outFeatures, inFeatures));
-        Bias = Pinned(PackedSgemm.PadBias(bias, outFeatures));
+        Weight = RowGemm.PackWeights(weight, outFeatures, inFeatures);
+        Bias = Pinned(bias);
     }
 
-    public PackedLinear(Lfm2Vl.Nn.Modules.Linear linear)
-        : this(linear.Weight.Data.ToFloatArray(), linear.Bias?.Data.ToFloatArray() ?? new float[linear.Weight.Shape[0]], linear.Weight.Shape[0], linear.Weight.Shape[1]) { }
+    /// <param name="scaledRows">The first this many outputs (rows of the weight and the bias) are multiplied by
+    /// <paramref name="scale"/>: the attention's 1/sqrt(head dim) folded into the queries.</param>
+    public PackedLinear(Lfm2Vl.Nn.Modules.Linear linear, int scaledRows = 0, float scale = 1f)
+        : this(Scaled(linear.Weight.Data.ToFloatArray(), scaledRows * linear.Weight.Shape[1], scale),
+            Scaled(linear.Bias?.Data.ToFloatArray() ?? new float[linear.Weight.Shape[0]], scaledRows, scale), linear.Weight.Shape[0], linear.Weight.Shape[1]) { }
+
+    /// <summary>Length of B's packed panels per k step: the panel stride is In * this.</summary>
+    public long PanelStride => (long)In * RowGemm.NR;
+
+    private static float[] Scaled(float[] values, int count, float scale)
+    {
+        for (int i = 0; i < count; i++) values[i] *= scale;
+        return values;
+    }
 
     public int Out { get; }
     public int In { get; }
@@ -45,7 +60,7 @@ internal sealed record NormWeights(float[] Gamma, float[] Beta, float Eps)
 internal sealed record BlockWeights(NormWeights Norm1, PackedLinear Qkv, PackedLinear Proj, NormWeights Norm2, PackedLinear Fc1, PackedLinear Fc2, int Heads);
 
 /// <summary>Everything the compiled ViT reads, taken from a trained model once.</summary>
-internal sealed record VitWeights(int Dim, int Patch, int Grid, PackedLinear PatchEmbed, float[] ClassToken, float[] PositionT,
+internal sealed record VitWeights(int Dim, int Patch, int Grid, PackedLinear PatchEmbed, float[] ClassToken, float[] Position,
     IReadOnlyList<BlockWeights> Blocks, NormWeights Norm, float[] NeckWeight, float[] NeckBias, int FeatureDim,
     float[] ClassifierWeight, float[] ClassifierBias, int NumClasses)
 {
@@ -58,21 +73,18 @@ internal sealed record VitWeights(int Dim, int Patch, int Grid, PackedLinear Pat
         int d = vit.Dim, grid = model.Config.InputSize / vit.Patch, tokens = grid * grid + 1;
         var pe = vit.PatchEmbed;
         var patch = new PackedLinear(pe.Weight.Data.ToFloatArray(), pe.Bias!.Data.ToFloatArray(), d, 3 * vit.Patch * vit.Patch);
-        // Position embeddings [T, D] stored transposed, [D, T], like the activations.
+        // Position embeddings [T, D], token-major like the activations.
         var pos = vit.Tokens.PositionFor(grid, grid).ToFloatArray();
-        var posT = new float[d * tokens];
-        for (int t = 0; t < tokens; t++)
-            for (int i = 0; i < d; i++) posT[i * tokens + t] = pos[t * d + i];
         var blocks = vit.NamedChildren().Select(c => c.Module).OfType<TransformerBlock>()
-            .Select(b => new BlockWeights(NormWeights.From(b.Norm1), new PackedLinear(b.Attn.Qkv), new PackedLinear(b.Attn.Proj),
+            .Select(b => new BlockWeights(NormWeights.From(b.Norm1), new PackedLinear(b.Attn.Qkv, d, 1f / MathF.Sqrt(d / b.Attn.Heads)), new PackedLinear(b.Attn.Proj),
                 NormWeights.From(b.Norm2), new PackedLinear(b.Fc1), new PackedLinear(b.Fc2), b.Attn.Heads)).ToList();
         var neck = model.Neck.Proj;
         var fc = model.Classifier.Fc;
-        return new VitWeights(d, vit.Patch, grid, patch, vit.Tokens.ClassToken.Data.ToFloatArray(), PackedLinear.Pinned(posT), blocks,
+        return new VitWeights(d, vit.Patch, grid, patch, vit.Tokens.ClassToken.Data.ToFloatArray(), PackedLinear.Pinned(pos), blocks,
             NormWeights.From(vit.Norm), PackedLinear.Pinned(neck.Weight.Data.ToFloatArray()), PackedLinear.Pinned(neck.Bias!.Data.ToFloatArray()),
             model.Config.FeatureDim, PackedLinear.Pinned(fc.Weight.Data.ToFloatArray()), PackedLinear.Pinned(fc.Bias!.Data.ToFloatArray()), model.Config.NumClasses);
     }
 
-    public long Bytes => PatchEmbed.Bytes + 4L * (ClassToken.Length + PositionT.Length + NeckWeight.Length + NeckBias.Length + ClassifierWeight.Length + ClassifierBias.Length)
+    public long Bytes => PatchEmbed.Bytes + 4L * (ClassToken.Length + Position.Length + NeckWeight.Length + NeckBias.Length + ClassifierWeight.Length + ClassifierBias.Length)
         + Blocks.Sum(b => b.Qkv.Bytes + b.Proj.Bytes + b.Fc1.Bytes + b.Fc2.Bytes + 16L * Dim) + 8L * Dim;
 }
