@@ -29,9 +29,8 @@ public sealed unsafe class FloatConvExecutor : ConvExecutor
     /// <summary>Unfolded floats from which a single-task unfolding is split across the cores (~50 us of copying).</summary>
     private const long ParallelUnfold = 1 << 17;
 
-    /// <summary>The fork/join of this class (one place, so it can move to another worker pool).</summary>
-    private static void ForkJoin(int parts, Action<int> body) =>
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, body);
+    /// <summary>The fork/join of this class: the persistent <see cref="WorkerPool"/> (parts must not wait on each other).</summary>
+    private static void ForkJoin(int parts, Action<int> body) => WorkerPool.For(parts, body);
 
     public override long WeightBytes => 4L * (Node.Weight.Length + Node.Bias.Length);
 

@@ -89,7 +89,7 @@ internal static unsafe class PackedSgemm
         bool splitN = np >= mp || np >= 2 * workers;
         int parts = splitN ? Math.Min(np, workers) : Math.Min(mp, workers);
         nint pa = (nint)packedA, pb = (nint)packedB, pc = (nint)c, pbias = (nint)bias;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = workers }, t =>
+        Inference.WorkerPool.For(parts, t =>
         {
             if (splitN)
                 Tile(m, n, k, (float*)pa, (float*)pb, (float*)pc, ldc, (float*)pbias, relu, 0, mp, np * t / parts, np * (t + 1) / parts, accumulate);

@@ -109,7 +109,9 @@ public sealed unsafe class VitInferenceModel : IInferenceModel
         _activations.Add(a);
     }
 
-    /// <summary>The fork/join of this class (one place, so it can move to another worker pool).</summary>
+    /// <summary>The fork/join of this class. Not <see cref="Inference.WorkerPool"/>: the batch-1 workers meet at a barrier, so
+    /// they must all run at once, and WorkerPool may run every index on the caller (nested or concurrent calls);
+    /// Parallel.For's replicas always get a thread-pool thread in the end.</summary>
     private static void ForkJoin(int workers, Action<int> body) =>
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, body);
 
