@@ -1,9 +1,36 @@
 using System.Diagnostics;
+using Lfm2Vl.Deploy.Graph;
 using Lfm2Vl.Deploy.Kernels;
+using Lfm2Vl.Deploy.Quantization;
 
-/// <summary>Single-threaded GFLOP/s (and int8 GOP/s) of the packed kernels on conv-shaped GEMMs (best of several runs).</summary>
+/// <summary>Single-threaded GFLOP/s of the packed float kernel on conv-shaped GEMMs, and multiply-adds per second of the
+/// int8 direct convolution on the same shapes (its executor, all cores; best of several runs).</summary>
 internal static unsafe class KernelBench
 {
+    private static void Int8Conv(int outChannels, int channels, int size)
+    {
+        var rng = new Random(3);
+        var weight = Enumerable.Range(0, outChannels * channels * 9).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var node = new ConvNode("x", "y", weight, outChannels, channels, 3, 1, 1, new float[outChannels], Activation.Relu);
+        var x = Enumerable.Range(0, channels * size * size).Select(_ => (float)rng.NextDouble()).ToArray();
+        var y = new float[outChannels * size * size];
+        double macs = (double)outChannels * channels * 9 * size * size;
+        foreach (bool vnni in new[] { true, false })
+        {
+            if (vnni && !Int8DirectConv.VnniAvailable) continue;
+            var conv = new Int8ConvExecutor(node, ActivationRange.From(0f, 1f), vnni);
+            double best = double.MaxValue;
+            fixed (float* xp = x) fixed (float* yp = y)
+                for (int r = 0; r < (vnni ? 20 : 2); r++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    conv.Execute(xp, 1, size, size, yp, size, size);
+                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                }
+            Console.WriteLine($"  int8 conv3x3 {channels}->{outChannels} @{size} {(vnni ? "vnni  " : "scalar")}: {macs / best / 1e9:F1} G multiply-adds/s (all cores)");
+        }
+    }
+
     public static void Run()
     {
         foreach (var (m, n, k) in new[] { (64, 3136, 576), (256, 196, 2304), (512, 49, 4608), (128, 256, 576) })
@@ -29,23 +56,8 @@ internal static unsafe class KernelBench
             }
             Console.WriteLine($"sgemm {m}x{n}x{k}: {2.0 * m * n * k / best / 1e9:F1} GFLOP/s (1 thread, best of 20)");
 
-            var qa = new sbyte[m * k]; for (int i = 0; i < qa.Length; i++) qa[i] = (sbyte)(i % 200 - 100);
-            var qpa = Int8Gemm.PackA(qa, m, k);
-            var qpb = new byte[Int8Gemm.PackedBLength(k, n)];
-            var qc = new int[m * n];
-            foreach (bool vnni in new[] { true, false })
-            {
-                if (vnni && !Int8Gemm.VnniAvailable) continue;
-                double bestQ = double.MaxValue;
-                fixed (sbyte* ap = qpa) fixed (byte* bp = qpb) fixed (int* cp = qc)
-                    for (int r = 0; r < (vnni ? 20 : 2); r++)
-                    {
-                        var sw = Stopwatch.StartNew();
-                        Int8Gemm.Run(m, n, k, ap, bp, cp, n, vnni, false);
-                        bestQ = Math.Min(bestQ, sw.Elapsed.TotalSeconds);
-                    }
-                Console.WriteLine($"  int8 {(vnni ? "vnni  " : "scalar")}: {2.0 * m * n * k / bestQ / 1e9:F1} GOP/s");
-            }
+            // The int8 path has no GEMM of its own: the same shape as a 3x3 convolution (k = 9 C) through the executor.
+            if (k % 9 == 0) Int8Conv(m, k / 9, (int)Math.Round(Math.Sqrt(n)));
         }
     }
 }

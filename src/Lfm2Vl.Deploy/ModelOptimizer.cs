@@ -73,7 +73,7 @@ public static class ModelOptimizer
             BytesBefore = bytesBefore,
             BytesAfter = optimized.WeightBytes,
             CalibrationImages = target == OptimizationTarget.Mobile ? calibrationImages.Sum(t => t.Size(0)) : 0,
-            Vnni = options.UseVnni && Int8Gemm.VnniAvailable,
+            Vnni = options.UseVnni && Int8DirectConv.VnniAvailable,
             Recipe = target == OptimizationTarget.Mobile ? options.Quantization.Describe() : null,
         };
         var evalBatches = options.Validation?.Select(v => v.Images).ToList() ?? calibrationImages.ToList();

@@ -11,7 +11,7 @@ public class QuantizationTests
     [Fact]
     public void VnniAndScalarModelsGiveIdenticalLogits()
     {
-        if (!Int8Gemm.VnniAvailable) return; // only the scalar path exists here (Int8GemmTests still checks it)
+        if (!Int8DirectConv.VnniAvailable) return; // only the scalar path exists here (Int8ConvExecutorTests checks it against the reference)
         var model = TestModels.Create("cnn", "resnet18", 32);
         var calib = new[] { TestModels.Images(4, 32, 2) };
         using var images = TestModels.Images(3, 32, 9);

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Numerics.Tensors;
 using Lfm2Vl.Deploy.Graph;
 
@@ -30,7 +32,12 @@ internal static unsafe class DenseKernels
         for (int o = 0; o < outFeatures; o++)
         {
             sbyte* qr = q + (long)o * inFeatures;
-            for (int i = 0; i < inFeatures; i++) row[i] = qr[i];
+            int j = 0;
+            // Widen 16 weights at a time (exact: small integers); the scalar widening cost 36 us of the small CNN's 300.
+            if (Avx512F.IsSupported)
+                for (; j + 16 <= inFeatures; j += 16)
+                    Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector128.Load(qr + j))).Store(row + j);
+            for (; j < inFeatures; j++) row[j] = qr[j];
             var w = new ReadOnlySpan<float>(row, inFeatures);
             for (int i = 0; i < n; i++)
             {

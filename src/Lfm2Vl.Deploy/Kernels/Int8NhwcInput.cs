@@ -11,7 +11,7 @@ namespace Lfm2Vl.Deploy.Kernels;
 /// (an RGB stem) pixels are packed tight, so a kernel row of k pixels is k * c bytes (21 instead of 28 for k = 7)
 /// and the words the kernel reads straddle pixels. The border holds the zero point (the code of a real 0, what a
 /// padded tap reads).
-/// q = clamp(round_half_even(x * invScale) + zeroPoint, 0, 255), the same formula as <see cref="Int8Im2Col.Quantize"/>.
+/// q = clamp(round_half_even(x * invScale) + zeroPoint, 0, 255).
 /// </summary>
 internal static unsafe class Int8NhwcInput
 {
