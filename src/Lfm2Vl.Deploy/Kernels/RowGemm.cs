@@ -41,7 +41,7 @@ internal static unsafe class RowGemm
         {
             float* d = dst + (long)(j / NR) * k * NR + (j % NR);
             float* s = bt + (long)j * ld;
-            for (int p = 0; p < k8; p += 8) Transpose8x8(s + p, ld, d + (long)p * NR, NR);
+            for (int p = 0; p < k8; p += 8) Transpose8x8.Copy(s + p, ld, d + (long)p * NR, NR);
             for (int p = k8; p < k; p++)
                 for (int t = 0; t < 8; t++) d[(long)p * NR + t] = s[(long)t * ld + p];
         }
@@ -59,32 +59,6 @@ internal static unsafe class RowGemm
         float* src = bt + (long)j * ld;
         float* d = dst + (long)(j / NR) * k * NR + (j % NR);
         for (int p = 0; p < k; p++) d[(long)p * NR] = src[p];
-    }
-
-    /// <summary>dst[t * ldd + i] = src[i * lds + t] for an 8x8 block: interleave pairs, then quads, then swap 128-bit halves.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
-    {
-        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
-        var r2 = Vector256.Load(src + 2L * lds); var r3 = Vector256.Load(src + 3L * lds);
-        var r4 = Vector256.Load(src + 4L * lds); var r5 = Vector256.Load(src + 5L * lds);
-        var r6 = Vector256.Load(src + 6L * lds); var r7 = Vector256.Load(src + 7L * lds);
-        var u0 = Avx.UnpackLow(r0, r1); var u1 = Avx.UnpackHigh(r0, r1);
-        var u2 = Avx.UnpackLow(r2, r3); var u3 = Avx.UnpackHigh(r2, r3);
-        var u4 = Avx.UnpackLow(r4, r5); var u5 = Avx.UnpackHigh(r4, r5);
-        var u6 = Avx.UnpackLow(r6, r7); var u7 = Avx.UnpackHigh(r6, r7);
-        var v0 = Avx.Shuffle(u0, u2, 0x44); var v1 = Avx.Shuffle(u0, u2, 0xEE);
-        var v2 = Avx.Shuffle(u1, u3, 0x44); var v3 = Avx.Shuffle(u1, u3, 0xEE);
-        var v4 = Avx.Shuffle(u4, u6, 0x44); var v5 = Avx.Shuffle(u4, u6, 0xEE);
-        var v6 = Avx.Shuffle(u5, u7, 0x44); var v7 = Avx.Shuffle(u5, u7, 0xEE);
-        Vector256.Store(Avx.Permute2x128(v0, v4, 0x20), dst);
-        Vector256.Store(Avx.Permute2x128(v1, v5, 0x20), dst + ldd);
-        Vector256.Store(Avx.Permute2x128(v2, v6, 0x20), dst + 2L * ldd);
-        Vector256.Store(Avx.Permute2x128(v3, v7, 0x20), dst + 3L * ldd);
-        Vector256.Store(Avx.Permute2x128(v0, v4, 0x31), dst + 4L * ldd);
-        Vector256.Store(Avx.Permute2x128(v1, v5, 0x31), dst + 5L * ldd);
-        Vector256.Store(Avx.Permute2x128(v2, v6, 0x31), dst + 6L * ldd);
-        Vector256.Store(Avx.Permute2x128(v3, v7, 0x31), dst + 7L * ldd);
     }
 
     /// <summary>A pinned copy of weight [n, k] packed by <see cref="PackTransposed"/>.</summary>

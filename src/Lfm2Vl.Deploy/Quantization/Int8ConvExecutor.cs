@@ -198,7 +198,7 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
                     var corr = Vector256.Load(co + half);
                     int* a = acc + half;
                     // Pixel rows of 8 lanes, transposed to lane rows of 8 pixels.
-                    Transpose8(
+                    Transpose8x8.Store(
                         Epilogue(a, scale, corr, bias, relu), Epilogue(a + OcBlock, scale, corr, bias, relu),
                         Epilogue(a + 2 * OcBlock, scale, corr, bias, relu), Epilogue(a + 3 * OcBlock, scale, corr, bias, relu),
                         Epilogue(a + 4 * OcBlock, scale, corr, bias, relu), Epilogue(a + 5 * OcBlock, scale, corr, bias, relu),
@@ -223,28 +223,5 @@ public sealed unsafe class Int8ConvExecutor : ConvExecutor
     {
         var v = scale * Vector256.ConvertToSingle(Vector256.Load(acc) - corr) + bias;
         return relu ? Avx.Max(Vector256<float>.Zero, v) : v;
-    }
-
-    /// <summary>Stores the transpose of the 8 x 8 matrix with rows r0..r7 at dst (row stride ld).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
-        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, int ld)
-    {
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Permute2x128(u0, u4, 0x20).Store(dst);
-        Avx.Permute2x128(u1, u5, 0x20).Store(dst + ld);
-        Avx.Permute2x128(u2, u6, 0x20).Store(dst + 2 * ld);
-        Avx.Permute2x128(u3, u7, 0x20).Store(dst + 3 * ld);
-        Avx.Permute2x128(u0, u4, 0x31).Store(dst + 4 * ld);
-        Avx.Permute2x128(u1, u5, 0x31).Store(dst + 5 * ld);
-        Avx.Permute2x128(u2, u6, 0x31).Store(dst + 6 * ld);
-        Avx.Permute2x128(u3, u7, 0x31).Store(dst + 7 * ld);
     }
 }
