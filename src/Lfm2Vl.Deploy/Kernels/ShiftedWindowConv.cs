@@ -95,6 +95,8 @@ internal static unsafe class ShiftedWindowConv
         }
     }
 
+    /// <summary>PackedSgemm's 8x32 tile with B's row p read at xb + off[p] instead of the next packed panel row. Kept
+    /// as its own copy: routing the packed kernel through an offset table would add a load per k step to every GEMM.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel(int kc, float* a, float* xb, int* off, float* c, int ldc, bool first, bool last, float* bias, bool relu)
     {
